@@ -1,0 +1,82 @@
+"""Settings from `TELEFRAME_*` environment variables, with embedded-mode defaults.
+
+With no configuration teleframe runs embedded: a SQLite file and a filesystem broker under
+`TELEFRAME_DATA_DIR` (default `./.teleframe`). Production sets `TELEFRAME_DATABASE_URL`
+(PostgreSQL) and `TELEFRAME_BROKER_URL` (Redis).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "TELEFRAME_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(PREFIX + name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    broker_url: str
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    queue: str = "teleframe"
+    max_body_bytes: int = 64 * 1024
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_url.startswith("filesystem://")
+
+    @property
+    def broker_folder(self) -> Path:
+        return self.data_dir / "broker"
+
+
+def _embedded_secrets(data_dir: Path) -> dict[str, str]:
+    """Secrets for embedded mode, made once and kept beside the data (0600)."""
+    path = data_dir / "secrets.json"
+    if path.exists():
+        loaded: dict[str, str] = json.loads(path.read_text())
+        return loaded
+    data_dir.mkdir(parents=True, exist_ok=True)
+    made = {
+        "secret_key": secrets.token_urlsafe(32),
+        "encryption_key": "1:" + secrets.token_urlsafe(32),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(made, handle)
+    return made
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("DATA_DIR", ".teleframe") or ".teleframe").resolve()
+    database_url = _env("DATABASE_URL") or f"sqlite:///{data_dir / 'teleframe.db'}"
+    broker_url = _env("BROKER_URL") or "filesystem://"
+    secret_key = _env("SECRET_KEY")
+    keys = _env("ENCRYPTION_KEYS")
+    if not secret_key or not keys:
+        if not broker_url.startswith("filesystem://"):
+            raise RuntimeError(
+                "TELEFRAME_SECRET_KEY and TELEFRAME_ENCRYPTION_KEYS are required outside "
+                "embedded mode"
+            )
+        made = _embedded_secrets(data_dir)
+        secret_key = secret_key or made["secret_key"]
+        keys = keys or made["encryption_key"]
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        broker_url=broker_url,
+        secret_key=secret_key,
+        encryption_keys=tuple(k.strip() for k in keys.split(",") if k.strip()),
+        queue=_env("QUEUE", "teleframe") or "teleframe",
+        max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
+    )

@@ -1,0 +1,36 @@
+"""teleframe: a telehealth session-frame checker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from config.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    from teleframe import crypto
+    from teleframe.app_setup import configure_database, register_api, register_celery
+
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        TELEFRAME_SETTINGS=settings,
+        API_TITLE="teleframe",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="v1/openapi.json",
+        OPENAPI_REDOC_PATH="docs",
+        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(overrides)
+    crypto.configure(settings.encryption_keys)
+    configure_database(app, settings)
+    register_api(app)
+    register_celery(app, settings)
+    return app

@@ -1,0 +1,45 @@
+"""Clients of a practice. Name and birth date are PHI and stored encrypted."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from teleframe.api.clients.schemas import ClientCreateSchema, ClientSchema
+from teleframe.auth import current_practice_id
+from teleframe.extensions import db
+from teleframe.models import Client
+from teleframe.queries import get_scoped
+
+blp = Blueprint("clients", __name__, url_prefix="/v1/clients", description="Clients")
+
+
+@blp.route("")
+class Clients(MethodView):
+    @blp.arguments(ClientCreateSchema)
+    @blp.response(201, ClientSchema)
+    def post(self, data: dict[str, Any]) -> Client:
+        """Add a client"""
+        born = data.get("date_of_birth")
+        client = Client(
+            practice_id=current_practice_id(),
+            identity={
+                "display_name": data["display_name"],
+                "date_of_birth": born.isoformat() if born else None,
+            },
+            external_ref=data.get("external_ref"),
+        )
+        db.session.add(client)
+        db.session.commit()
+        return client
+
+
+@blp.route("/<uuid:client_id>")
+class ClientById(MethodView):
+    @blp.response(200, ClientSchema)
+    def get(self, client_id: uuid.UUID) -> Client:
+        """Read a client"""
+        return get_scoped(Client, client_id)

@@ -1,0 +1,126 @@
+"""Sessions, the client's check-ins, and the frame they add up to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from teleframe import outbox
+from teleframe.api.sessions.schemas import (
+    CheckInAcceptedSchema,
+    CheckInCreateSchema,
+    FrameSchema,
+    SessionCreateSchema,
+    SessionListArgsSchema,
+    SessionSchema,
+)
+from teleframe.auth import current_practice_id
+from teleframe.extensions import db
+from teleframe.frame import frame_view
+from teleframe.models import CheckIn, Client, Clinician, SessionState, TherapySession
+from teleframe.queries import get_scoped
+
+blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
+
+EVALUATE_CHECKIN = "teleframe.evaluate_checkin"
+CLOSED_STATES = {SessionState.ended.value, SessionState.report_signed.value}
+
+
+def _owned(model: type[Any], object_id: uuid.UUID) -> bool:
+    return (
+        db.session.scalar(
+            select(model.id).where(
+                model.id == object_id, model.practice_id == current_practice_id()
+            )
+        )
+        is not None
+    )
+
+
+@blp.route("")
+class Sessions(MethodView):
+    @blp.arguments(SessionCreateSchema)
+    @blp.response(201, SessionSchema)
+    def post(self, data: dict[str, Any]) -> TherapySession:
+        """Schedule a session"""
+        errors = {}
+        if not _owned(Clinician, data["clinician_id"]):
+            errors["clinician_id"] = ["No clinician with that id in this practice."]
+        if not _owned(Client, data["client_id"]):
+            errors["client_id"] = ["No client with that id in this practice."]
+        if errors:
+            abort(422, errors=errors)
+        video = data.pop("video", None) or {}
+        session = TherapySession(
+            practice_id=current_practice_id(),
+            video_provider=video.get("provider"),
+            video_room_id=video.get("room_id"),
+            **data,
+        )
+        db.session.add(session)
+        db.session.commit()
+        return session
+
+    @blp.arguments(SessionListArgsSchema, location="query")
+    @blp.response(200, SessionSchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[TherapySession]:
+        """Sessions starting on a UTC day"""
+        day = datetime.combine(args["date"], datetime.min.time(), tzinfo=UTC)
+        return list(
+            db.session.scalars(
+                select(TherapySession)
+                .where(
+                    TherapySession.practice_id == current_practice_id(),
+                    TherapySession.scheduled_start >= day,
+                    TherapySession.scheduled_start < day + timedelta(days=1),
+                )
+                .order_by(TherapySession.scheduled_start)
+            )
+        )
+
+
+@blp.route("/<uuid:session_id>")
+class SessionById(MethodView):
+    @blp.response(200, SessionSchema)
+    def get(self, session_id: uuid.UUID) -> TherapySession:
+        """Read a session"""
+        return get_scoped(TherapySession, session_id)
+
+
+@blp.route("/<uuid:session_id>/checkins")
+class CheckIns(MethodView):
+    @blp.arguments(CheckInCreateSchema)
+    @blp.response(202, CheckInAcceptedSchema)
+    def post(self, data: dict[str, Any], session_id: uuid.UUID) -> Any:
+        """Submit the client's check-in; the verdict appears on the frame"""
+        session = get_scoped(TherapySession, session_id)
+        if session.state in CLOSED_STATES:
+            abort(409, message="The session has ended; check-ins are closed.")
+        checkin = CheckIn(id=uuid.uuid4(), practice_id=session.practice_id, session_id=session.id)
+        checkin.data = data
+        db.session.add(checkin)
+        message = outbox.stage(db.session, session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
+        db.session.commit()
+        outbox.publish(current_app.extensions["celery"], [message])
+        frame_url = url_for("sessions.Frame", session_id=session.id)
+        body = {
+            "checkin_id": checkin.id,
+            "session_id": session.id,
+            "status": "pending",
+            "frame_url": frame_url,
+        }
+        return body, 202, {"Location": frame_url}
+
+
+@blp.route("/<uuid:session_id>/frame")
+class Frame(MethodView):
+    @blp.response(200, FrameSchema)
+    def get(self, session_id: uuid.UUID) -> dict[str, Any]:
+        """The current check-in, its evaluation and the continuity record"""
+        return frame_view(db.session, get_scoped(TherapySession, session_id))

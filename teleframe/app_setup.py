@@ -1,0 +1,136 @@
+"""The pieces `create_app` wires together: database, API blueprints, Celery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask, Response
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+
+from config.settings import Settings
+from teleframe.errors import from_http_exception, problem
+from teleframe.extensions import api, db
+
+
+def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return {"url": settings.database_url, "connect_args": {"timeout": 30}}
+
+
+def configure_database(app: Flask, settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite"):
+        engine: dict[str, Any] = _sqlite_engine_options(settings)
+    else:
+        engine = {"url": settings.database_url, "pool_pre_ping": True}
+    app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
+    app.config["SQLALCHEMY_SESSION_OPTIONS"] = {"expire_on_commit": False}
+    db.init_app(app)
+    if settings.database_url.startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Any) -> None:
+    """WAL with a busy timeout, and BEGIN IMMEDIATE so a read-then-write never hits BUSY."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_api(app: Flask) -> None:
+    from teleframe.api.clients.resources import blp as clients
+    from teleframe.api.clinicians.resources import blp as clinicians
+    from teleframe.api.sessions.resources import blp as sessions
+    from teleframe.auth import require_api_key
+    from teleframe.health import blp as health
+
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "apiKey", {"type": "http", "scheme": "bearer", "description": "tf_... practice key"}
+    )
+    api.spec.options["security"] = [{"apiKey": []}]
+    for blueprint in (clinicians, clients, sessions):
+        blueprint.before_request(require_api_key)
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health)
+    # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
+    app.register_error_handler(HTTPException, from_http_exception)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return from_http_exception(error)
+        app.logger.exception("unhandled error")
+        return problem(500, "Something went wrong on our side.")
+
+
+def register_celery(app: Flask, settings: Settings) -> Celery:
+    """The Flask pattern: tasks run inside an app context."""
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.config_from_object(celery_config(settings))
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "broker_url": settings.broker_url,
+        "task_default_queue": settings.queue,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_time_limit": 120,
+        "task_soft_time_limit": 90,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "broker_connection_retry_on_startup": True,
+        "worker_hijack_root_logger": False,
+        "imports": ("workers.tasks.checkin", "workers.tasks.outbox"),
+        "beat_schedule": {
+            "relay-outbox": {"task": "teleframe.relay_outbox", "schedule": 2.0},
+        },
+    }
+    if settings.embedded:
+        folder = settings.broker_folder
+        for sub in ("queue", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        config["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "polling_interval": 0.02,
+        }
+        config["beat_schedule_filename"] = str(settings.data_dir / "beat-schedule")
+    else:
+        # visibility timeout well above the longest task, with no long countdowns anywhere
+        config["broker_transport_options"] = {"visibility_timeout": 1800}
+    return config

@@ -1,0 +1,66 @@
+"""API keys: `tf_` plus 40 random letters and digits, stored as SHA-256 only."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+import uuid
+
+from flask import g, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teleframe.errors import problem
+from teleframe.extensions import db
+from teleframe.models import ApiKey
+
+KEY_PREFIX = "tf_"
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_api_key() -> str:
+    # letters and digits only, so a double-click selects the whole key
+    return KEY_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(40))
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_key(session: Session, practice_id: uuid.UUID, label: str = "") -> str:
+    key = new_api_key()
+    session.add(
+        ApiKey(practice_id=practice_id, key_hash=hash_key(key), prefix=key[:10], label=label)
+    )
+    return key
+
+
+def practice_for_key(session: Session, key: str) -> uuid.UUID | None:
+    if not key.startswith(KEY_PREFIX) or len(key) > 100:
+        return None
+    row = session.execute(
+        select(ApiKey.practice_id).where(
+            ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
+        )
+    ).first()
+    return row[0] if row else None
+
+
+def require_api_key():  # type: ignore[no-untyped-def]
+    """before_request hook for /v1: sets g.practice_id or answers 401."""
+    if request.method == "OPTIONS":
+        return None
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    practice_id = practice_for_key(db.session, key.strip()) if scheme == "Bearer" else None
+    if practice_id is None:
+        response = problem(401, "A valid API key is required: 'Authorization: Bearer tf_...'.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="teleframe"'
+        return response
+    g.practice_id = practice_id
+    return None
+
+
+def current_practice_id() -> uuid.UUID:
+    practice_id: uuid.UUID = g.practice_id
+    return practice_id

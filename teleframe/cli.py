@@ -1,0 +1,145 @@
+"""The `teleframe` command: set up a practice, run embedded, manage keys and policies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+import click
+from sqlalchemy import select, update
+
+from config.settings import load_settings
+from teleframe import migrations
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from teleframe import create_app
+
+    return create_app()
+
+
+@click.group()
+def main() -> None:
+    """teleframe: telehealth session-frame checker."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to TELEFRAME_DATABASE_URL."""
+    migrations.upgrade(load_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--practice-name", default="My practice", show_default=True)
+def init(practice_name: str) -> None:
+    """Create a practice with the default policy and print its first API key (once)."""
+    from teleframe import policies
+    from teleframe.auth import issue_key
+    from teleframe.extensions import db as database
+    from teleframe.models import Practice
+
+    settings = load_settings()
+    migrations.upgrade(settings.database_url)
+    app = _app()
+    with app.app_context():
+        practice = Practice(id=uuid.uuid4(), name=practice_name)
+        database.session.add(practice)
+        database.session.flush()
+        policies.ensure_default(database.session, practice.id)
+        key = issue_key(database.session, practice.id, label="first key")
+        database.session.commit()
+    click.echo(f"practice: {practice.id}")
+    click.echo(f"api key (shown once; store it now): {key}")
+
+
+@main.group()
+def keys() -> None:
+    """API keys of a practice."""
+
+
+@keys.command("create")
+@click.argument("practice_id", type=click.UUID)
+@click.option("--label", default="")
+def keys_create(practice_id: uuid.UUID, label: str) -> None:
+    """Issue another key for PRACTICE_ID and print it once."""
+    from teleframe.auth import issue_key
+    from teleframe.extensions import db as database
+    from teleframe.models import Practice
+
+    with _app().app_context():
+        if database.session.get(Practice, practice_id) is None:
+            raise click.ClickException("no such practice")
+        key = issue_key(database.session, practice_id, label=label)
+        database.session.commit()
+    click.echo(key)
+
+
+@keys.command("list")
+@click.argument("practice_id", type=click.UUID)
+def keys_list(practice_id: uuid.UUID) -> None:
+    """Show a practice's keys by prefix (never the key)."""
+    from teleframe.extensions import db as database
+    from teleframe.models import ApiKey
+
+    with _app().app_context():
+        rows = database.session.scalars(select(ApiKey).where(ApiKey.practice_id == practice_id))
+        for row in rows:
+            state = "revoked" if row.revoked_at else "active"
+            click.echo(f"{row.prefix}...  {state}  {row.created_at:%Y-%m-%d}  {row.label}")
+
+
+@keys.command("revoke")
+@click.argument("prefix")
+def keys_revoke(prefix: str) -> None:
+    """Revoke the key starting with PREFIX (as `keys list` shows it)."""
+    from teleframe.extensions import db as database
+    from teleframe.models import ApiKey
+    from teleframe.models.base import utcnow
+
+    with _app().app_context():
+        done = database.session.execute(
+            update(ApiKey)
+            .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        database.session.commit()
+    click.echo(f"revoked {done.rowcount} key(s)")  # type: ignore[attr-defined]
+
+
+def worker_command(*, beat: bool) -> list[str]:
+    command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo"]
+    command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
+    return [*command, "--beat"] if beat else command
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the API and a real worker in one command (embedded: SQLite and a file broker)."""
+    from waitress import serve as waitress_serve
+
+    settings = load_settings()
+    migrations.upgrade(settings.database_url)
+    app = _app()
+    env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
+    worker = subprocess.Popen(worker_command(beat=True), env=env)
+    click.echo(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="teleframe")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()

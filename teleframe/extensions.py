@@ -1,0 +1,22 @@
+"""Extensions, created unbound and wired to an app in `create_app`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Api
+from flask_sqlalchemy_lite import SQLAlchemy
+from werkzeug.exceptions import HTTPException
+
+from teleframe.errors import from_http_exception
+
+
+class ProblemApi(Api):
+    """flask-smorest, answering errors as application/problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        return from_http_exception(error)
+
+
+db = SQLAlchemy()
+api = ProblemApi()

@@ -1,0 +1,23 @@
+"""SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
+
+from teleframe.models.base import Base
+from teleframe.models.checkin import CheckIn, Evaluation
+from teleframe.models.outbox import OutboxMessage
+from teleframe.models.people import Client, Clinician
+from teleframe.models.policy import PolicyVersion
+from teleframe.models.practice import ApiKey, Practice
+from teleframe.models.session import SessionState, TherapySession
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "CheckIn",
+    "Client",
+    "Clinician",
+    "Evaluation",
+    "OutboxMessage",
+    "PolicyVersion",
+    "Practice",
+    "SessionState",
+    "TherapySession",
+]

@@ -1,0 +1,33 @@
+"""Work committed in the same transaction as the write that causes it.
+
+The API publishes right after commit; the task marks its row done in the same transaction as
+its effect. A relay re-publishes rows still not done after `next_attempt_at` (lost publish,
+lost broker message, crashed worker). The row id is the Celery task id, and tasks are
+idempotent, so a re-publish never has a second effect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from teleframe.models.base import Base, JSONDocument, practice_fk, utcnow, uuid_pk
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "done_at", "next_attempt_at"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    practice_id: Mapped[uuid.UUID] = practice_fk()
+    task: Mapped[str] = mapped_column(String(100))
+    # ids only: never PHI, since these become broker messages
+    args: Mapped[list[Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    done_at: Mapped[datetime | None]

@@ -1,0 +1,82 @@
+"""Staging work with the write that causes it, and publishing it after commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from teleframe.models import OutboxMessage
+from teleframe.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+RELAY_GRACE = timedelta(seconds=5)
+RELAY_BATCH = 100
+
+
+def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> OutboxMessage:
+    now = utcnow()
+    message = OutboxMessage(
+        id=uuid.uuid4(),
+        practice_id=practice_id,
+        task=task,
+        args=list(args),
+        created_at=now,
+        next_attempt_at=now + RELAY_GRACE,
+    )
+    session.add(message)
+    return message
+
+
+def publish(celery: Celery, messages: Iterable[OutboxMessage]) -> None:
+    """Best effort: a message not published here is published by the relay."""
+    for message in messages:
+        try:
+            celery.send_task(message.task, args=message.args, task_id=str(message.id))
+        except Exception:  # the broker being down must not fail an accepted request
+            log.warning("publish failed for outbox %s; the relay will retry", message.id)
+
+
+def mark_done(session: Session, message_id: str | None) -> None:
+    if not message_id:
+        return
+    try:
+        key = uuid.UUID(message_id)
+    except ValueError:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == key, OutboxMessage.done_at.is_(None))
+        .values(done_at=utcnow())
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2**attempts, 3600))
+
+
+def claim_due(session: Session, now: datetime) -> list[OutboxMessage]:
+    """Rows to re-publish; SKIP LOCKED lets several relays run without double claims."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.done_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(RELAY_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + backoff(row.attempts)
+    return rows
+
+
+def as_task_args(message: OutboxMessage) -> dict[str, Any]:
+    return {"name": message.task, "args": message.args, "task_id": str(message.id)}

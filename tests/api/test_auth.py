@@ -1,0 +1,49 @@
+"""API keys: required, recognisable, stored hashed, revocable."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from teleframe.auth import hash_key
+from teleframe.extensions import db
+from teleframe.models import ApiKey
+
+
+def test_requests_without_a_key_are_refused_as_problem(client):
+    response = client.get("/v1/sessions?date=2026-12-01")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_made_up_or_malformed_key_is_refused(client):
+    for header in (
+        "Bearer tf_" + "a" * 40,
+        "Bearer sk_live_x",
+        "Basic dGY6eA==",
+        "Bearer " + "x" * 5000,
+    ):
+        response = client.get("/v1/sessions?date=2026-12-01", headers={"Authorization": header})
+        assert response.status_code == 401, header
+
+
+def test_keys_are_prefixed_and_only_their_hash_is_stored(app, make_practice):
+    practice = make_practice()
+    assert practice.key.startswith("tf_") and len(practice.key) >= 19
+    assert practice.key[3:].isalnum()
+    with app.app_context():
+        row = db.session.scalars(select(ApiKey).where(ApiKey.practice_id == practice.id)).one()
+        assert row.key_hash == hash_key(practice.key)
+        assert practice.key not in (row.key_hash, row.prefix)
+
+
+def test_a_revoked_key_stops_working(app, make_practice):
+    from teleframe.models.base import utcnow
+
+    practice = make_practice()
+    assert practice.get("/v1/sessions?date=2026-12-01").status_code == 200
+    with app.app_context():
+        row = db.session.scalars(select(ApiKey).where(ApiKey.practice_id == practice.id)).one()
+        row.revoked_at = utcnow()
+        db.session.commit()
+    assert practice.get("/v1/sessions?date=2026-12-01").status_code == 401

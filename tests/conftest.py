@@ -1,0 +1,290 @@
+"""Fixtures against the real services: a fresh PostgreSQL database per run, Redis, Celery.
+
+Service-backed tests fail (never skip) when CI=true and a service is unreachable; on a
+developer machine they skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from config.settings import Settings
+from teleframe import crypto
+
+PG_ADMIN_URL = os.environ.get("TELEFRAME_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TELEFRAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def service_missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"required service unavailable in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection beyond loopback is a bug: teleframe's tests never leave the machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"unexpected outbound connection to {host}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def encryption_key() -> str:
+    key = crypto.new_key("t1")
+    crypto.configure((key,))
+    return key
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    name = f"teleframe_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        service_missing(f"PostgreSQL at {PG_ADMIN_URL}: {error}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    url = f"{base}/{name}"
+    from teleframe import migrations
+
+    migrations.upgrade(url)
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        service_missing(f"Redis at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def queue_name() -> Iterator[str]:
+    name = f"teleframe-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    try:
+        redis.Redis.from_url(REDIS_URL).delete(name)
+    except redis.RedisError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def settings(
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_url: str,
+    redis_url: str,
+    queue_name: str,
+    encryption_key: str,
+) -> Settings:
+    return Settings(
+        data_dir=Path(tmp_path_factory.mktemp("data")),
+        database_url=pg_url,
+        broker_url=redis_url,
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        encryption_keys=(encryption_key,),
+        queue=queue_name,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The same settings as TELEFRAME_* variables, for processes the tests start."""
+    return {
+        "TELEFRAME_DATA_DIR": str(settings.data_dir),
+        "TELEFRAME_DATABASE_URL": settings.database_url,
+        "TELEFRAME_BROKER_URL": settings.broker_url,
+        "TELEFRAME_SECRET_KEY": settings.secret_key,
+        "TELEFRAME_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
+        "TELEFRAME_QUEUE": settings.queue,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    from teleframe import create_app
+
+    return create_app(settings, TESTING=True)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+class PracticeHandle:
+    """A practice and its key, with helpers that speak to the API as that practice."""
+
+    def __init__(self, app, practice_id: uuid.UUID, key: str) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.id = practice_id
+        self.key = key
+        self.headers = {"Authorization": f"Bearer {key}"}
+        self.http = app.test_client()
+
+    def post(self, path: str, body: object):  # type: ignore[no-untyped-def]
+        return self.http.post(path, json=body, headers=self.headers)
+
+    def get(self, path: str):  # type: ignore[no-untyped-def]
+        return self.http.get(path, headers=self.headers)
+
+    def clinician(self, **overrides: object) -> str:
+        body = {
+            "name": "Dana Reyes",
+            "home_jurisdiction": "US-CA",
+            "licenses": [
+                {
+                    "jurisdiction": "US-CA",
+                    "kind": "LMFT",
+                    "number": "LMFT-12345",
+                    "expires_on": "2030-06-30",
+                }
+            ],
+            "compacts": [],
+            **overrides,
+        }
+        response = self.post("/v1/clinicians", body)
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["id"])
+
+    def client(self) -> str:
+        response = self.post(
+            "/v1/clients", {"display_name": "Sam Client", "date_of_birth": "1990-04-02"}
+        )
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["id"])
+
+    def session(self, start: str | None = None, **video: str) -> str:
+        """A session starting soon (inside the default check-in window) unless `start`."""
+        begins = datetime.fromisoformat(start) if start else soon()
+        body = {
+            "clinician_id": self.clinician(),
+            "client_id": self.client(),
+            "scheduled_start": begins.isoformat(),
+            "scheduled_end": (begins + timedelta(minutes=50)).isoformat(),
+            "external_ref": "appt-981",
+            "video": video or None,
+        }
+        response = self.post("/v1/sessions", body)
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["id"])
+
+
+@pytest.fixture
+def make_practice(app):  # type: ignore[no-untyped-def]
+    from teleframe import policies
+    from teleframe.auth import issue_key
+    from teleframe.extensions import db
+    from teleframe.models import Practice
+
+    def make(name: str = "Practice") -> PracticeHandle:
+        with app.app_context():
+            practice = Practice(id=uuid.uuid4(), name=name)
+            db.session.add(practice)
+            db.session.flush()
+            policies.ensure_default(db.session, practice.id)
+            key = issue_key(db.session, practice.id)
+            db.session.commit()
+            return PracticeHandle(app, practice.id, key)
+
+    return make
+
+
+def soon(minutes: int = 10) -> datetime:
+    return (datetime.now(UTC) + timedelta(minutes=minutes)).replace(microsecond=0)
+
+
+GOOD_CHECKIN = {
+    "location": {
+        "country": "US",
+        "subdivision": "US-CA",
+        "locality": "Oakland",
+        "address": "1200 Lakeshore Ave",
+        "place_type": "home",
+    },
+    "privacy": {"private_space": True, "can_speak_freely": True, "headphones": True},
+    "others_present": [
+        {"relationship": "partner", "minor": False, "client_consents_to_hear": True}
+    ],
+    "backup": {
+        "callback_phone": "+15105550123",
+        "emergency_contact": {
+            "name": "Alex Client",
+            "relationship": "sibling",
+            "phone": "+14155550188",
+        },
+    },
+    "readiness": {"good_time_to_proceed": True, "not_driving": True},
+}
+
+
+@pytest.fixture(scope="session")
+def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real Celery worker process on the test queue, PostgreSQL and Redis."""
+    import subprocess
+    import sys
+    import time
+
+    log_path = Path(tmp_path_factory.mktemp("worker")) / "worker.log"
+    env = {**os.environ, **settings_env(settings)}
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--pool",
+        "solo",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        "INFO",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while b"ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("Celery worker did not start:\n" + log_path.read_text()[-3000:])
+        time.sleep(0.1)
+    process.log_path = log_path  # type: ignore[attr-defined]
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

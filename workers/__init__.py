@@ -1,0 +1,1 @@
+"""Celery workers for teleframe. `celery -A workers.app worker` starts one."""
