@@ -25,7 +25,6 @@ def configure_database(app: Flask, settings: Settings) -> None:
     else:
         engine = {"url": settings.database_url, "pool_pre_ping": True}
     app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
-    app.config["SQLALCHEMY_SESSION_OPTIONS"] = {"expire_on_commit": False}
     db.init_app(app)
     if settings.database_url.startswith("sqlite"):
         with app.app_context():

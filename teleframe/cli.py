@@ -57,7 +57,8 @@ def init(practice_name: str) -> None:
         policies.ensure_default(database.session, practice.id)
         key = issue_key(database.session, practice.id, label="first key")
         database.session.commit()
-    click.echo(f"practice: {practice.id}")
+        practice_id = practice.id
+    click.echo(f"practice: {practice_id}")
     click.echo(f"api key (shown once; store it now): {key}")
 
 
@@ -133,7 +134,7 @@ def serve(host: str, port: int, threads: int) -> None:
     migrations.upgrade(settings.database_url)
     app = _app()
     env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
-    worker = subprocess.Popen(worker_command(beat=True), env=env)
+    worker = subprocess.Popen(worker_command(beat=True), env=env)  # noqa: S603 (own argv)
     click.echo(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="teleframe")

@@ -18,5 +18,6 @@ class ProblemApi(Api):
         return from_http_exception(error)
 
 
-db = SQLAlchemy()
+# objects stay readable after commit, as API responses are built from them
+db = SQLAlchemy(session_options={"expire_on_commit": False})
 api = ProblemApi()
