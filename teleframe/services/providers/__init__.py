@@ -1,0 +1,280 @@
+"""Inbound video-platform webhooks: verification, dedupe keys and normalisation.
+
+Pure functions over an `InboundRequest` (the URL, headers and raw body exactly as received).
+The edge answers a provider handshake first, then verifies, stores under `dedupe_key` and
+answers 2xx; a worker calls `normalize` later:
+
+    answer = provider.challenge_response(request, secret)   # may raise SignatureInvalid
+    if answer is not None: return 200, answer                # store nothing
+    provider.verify(request, secret, now=now)                # SignatureInvalid -> 401
+    store(provider.dedupe_key(request), provider.room_id(request), request.body)
+
+`normalize` raises `PayloadInvalid` for a signed body it cannot read; it returns [] for events
+teleframe does not use. Event fields never carry names, emails or phone numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+KINDS = frozenset(
+    {
+        "session.started",
+        "session.ended",
+        "participant.joined",
+        "participant.left",
+        "media.degraded",
+        "modality.changed",
+        "backup_plan.invoked",
+    }
+)
+ROLES = frozenset({"client", "clinician"})
+LEAVE_REASONS = frozenset({"network", "client_left", "removed", "unknown"})
+MODALITIES = frozenset({"video", "audio_only", "phone"})
+REPLAY_WINDOW: timedelta = timedelta(seconds=300)
+MAX_KEY_LENGTH: int = 200
+
+
+class SignatureInvalid(Exception):
+    """The request is not authentic or not fresh; the message says why, never what was sent."""
+
+
+class PayloadInvalid(ValueError):
+    """A body (or a reported event) teleframe cannot read; `errors` maps field to message."""
+
+    def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = dict(errors or {})
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def __post_init__(self) -> None:
+        lowered = {str(name).lower(): str(value) for name, value in self.headers.items()}
+        object.__setattr__(self, "headers", lowered)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    occurred_at: datetime
+    provider: str
+    dedupe_key: str
+    participant_key: str | None = None
+    role: str | None = None
+    reason: str | None = None
+    modality: str | None = None
+    # Optional beyond the contract: one connection of a participant (Twilio ParticipantSid,
+    # Daily session_id), and when teleframe received the event (for "after signature").
+    connection_key: str | None = None
+    received_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.kind in KINDS, "kind", f"unknown event kind {self.kind!r}")
+        _require(bool(self.provider), "provider", "provider is required")
+        _require(bool(self.dedupe_key), "dedupe_key", "dedupe_key is required")
+        _require(self.role is None or self.role in ROLES, "role", "role is client or clinician")
+        _require(
+            self.modality is None or self.modality in MODALITIES,
+            "modality",
+            "modality is video, audio_only or phone",
+        )
+        if self.kind == "participant.left" and self.reason is None:
+            object.__setattr__(self, "reason", "unknown")
+        _require(
+            self.kind != "participant.left" or self.reason in LEAVE_REASONS,
+            "reason",
+            "a leave reason is network, client_left, removed or unknown",
+        )
+        _require(
+            self.kind != "modality.changed" or self.modality is not None,
+            "modality",
+            "modality.changed needs the new modality",
+        )
+        object.__setattr__(self, "occurred_at", as_utc(self.occurred_at, "occurred_at"))
+        if self.received_at is not None:
+            object.__setattr__(self, "received_at", as_utc(self.received_at, "received_at"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "occurred_at": rfc3339(self.occurred_at),
+            "provider": self.provider,
+            "dedupe_key": self.dedupe_key,
+            "participant_key": self.participant_key,
+            "role": self.role,
+            "reason": self.reason,
+            "modality": self.modality,
+            "connection_key": self.connection_key,
+            "received_at": rfc3339(self.received_at) if self.received_at else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        received = data.get("received_at")
+        return cls(
+            kind=data["kind"],
+            occurred_at=parse_time(data["occurred_at"], "occurred_at"),
+            provider=data["provider"],
+            dedupe_key=data["dedupe_key"],
+            participant_key=data.get("participant_key"),
+            role=data.get("role"),
+            reason=data.get("reason"),
+            modality=data.get("modality"),
+            connection_key=data.get("connection_key"),
+            received_at=parse_time(received, "received_at") if received else None,
+        )
+
+
+class Provider(Protocol):
+    name: str
+
+    def verify(self, request: InboundRequest, secret: str, *, now: datetime) -> None: ...
+
+    def challenge_response(self, request: InboundRequest, secret: str) -> dict[str, Any] | None: ...
+
+    def dedupe_key(self, request: InboundRequest) -> str: ...
+
+    def room_id(self, request: InboundRequest) -> str | None: ...
+
+    def normalize(self, request: InboundRequest) -> list[Event]: ...
+
+
+def _require(condition: bool, field_name: str, message: str) -> None:
+    if not condition:
+        raise PayloadInvalid(message, {field_name: message})
+
+
+def as_utc(value: datetime, field_name: str = "time") -> datetime:
+    _require(isinstance(value, datetime), field_name, "a datetime is required")
+    _require(value.tzinfo is not None, field_name, "a time needs a UTC offset")
+    return value.astimezone(UTC)
+
+
+def rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(value: object, field_name: str = "time") -> datetime:
+    """An RFC 3339 string with an offset, as UTC."""
+    _require(isinstance(value, str), field_name, "an RFC 3339 time string is required")
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise PayloadInvalid("not an RFC 3339 time", {field_name: "not an RFC 3339 time"}) from None
+    return as_utc(parsed, field_name)
+
+
+def from_epoch(value: object, field_name: str = "time") -> datetime:
+    """Unix seconds (int, float or numeric string) as UTC."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+        return datetime.fromtimestamp(seconds, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise PayloadInvalid("not a Unix time", {field_name: "not a Unix time"}) from None
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise PayloadInvalid("body is not JSON") from None
+    if not isinstance(data, dict):
+        raise PayloadInvalid("body is not a JSON object")
+    return data
+
+
+def require_header(request: InboundRequest, name: str) -> str:
+    value = request.header(name)
+    if not value:
+        raise SignatureInvalid(f"missing {name} header")
+    return value
+
+
+def check_fresh(
+    timestamp: datetime, now: datetime, window: timedelta = REPLAY_WINDOW, *, what: str
+) -> None:
+    """Refuse a signed time outside the replay window, in either direction."""
+    skew = abs(as_utc(now, "now") - timestamp)
+    if skew > window:
+        raise SignatureInvalid(f"{what} is outside the {int(window.total_seconds())} s window")
+
+
+def unix_header_time(request: InboundRequest, name: str) -> datetime:
+    """A header holding whole Unix seconds (or milliseconds), as UTC."""
+    raw = require_header(request, name)
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 16:
+        raise SignatureInvalid(f"malformed {name} header")
+    number = int(raw)
+    seconds = number / 1000 if number > 10**11 else number
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def same_digest(expected: bytes, given: bytes) -> bool:
+    return hmac.compare_digest(expected, given)
+
+
+def hmac_digest(key: bytes, message: bytes, algorithm: str = "sha256") -> bytes:
+    return hmac.new(key, message, algorithm).digest()
+
+
+def bounded_key(provider: str, *parts: object) -> str:
+    """`provider:part|part|...`, hashed when longer than a database key should be."""
+    key = f"{provider}:" + "|".join("" if part is None else str(part) for part in parts)
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return f"{provider}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def pseudonym(value: str) -> str:
+    """A stable key for an identifier the platform's app chose (it may be a name or email)."""
+    return "h:" + hashlib.sha256(value.encode()).hexdigest()[:24]
+
+
+def body_key(provider: str, body: bytes) -> str:
+    return f"{provider}:sha256:{hashlib.sha256(body).hexdigest()}"
+
+
+def text(value: object) -> str | None:
+    """A non-empty string form of an id field, else None."""
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    rendered = str(value).strip()
+    return rendered or None
+
+
+from teleframe.services.providers.daily import DailyProvider  # noqa: E402
+from teleframe.services.providers.standard import StandardProvider  # noqa: E402
+from teleframe.services.providers.twilio import TwilioProvider  # noqa: E402
+from teleframe.services.providers.zoom import ZoomProvider  # noqa: E402
+
+PROVIDERS: dict[str, Provider] = {
+    "zoom": ZoomProvider(),
+    "twilio": TwilioProvider(),
+    "daily": DailyProvider(),
+    "standard": StandardProvider(),
+}
+
+__all__ = [
+    "KINDS",
+    "PROVIDERS",
+    "REPLAY_WINDOW",
+    "Event",
+    "InboundRequest",
+    "PayloadInvalid",
+    "Provider",
+    "SignatureInvalid",
+]
