@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -41,7 +40,10 @@ MAX_CELL_CHARS = 600
 WIDTH = LETTER[0] - 1.5 * inch
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
     ("Vera.ttf", "VeraBd.ttf"),  # shipped inside reportlab, always present
 )
 VERDICT_COLOURS = {
@@ -119,14 +121,22 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
-        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=bold, fontSize=8, leading=10),
+        "cell_bold": ParagraphStyle(
+            "cell_bold", parent=base, fontName=bold, fontSize=8, leading=10
+        ),
         "mono": ParagraphStyle(
             "mono", parent=base, fontName="Courier", fontSize=7.5, leading=9.5, wordWrap="CJK"
         ),
         "title": ParagraphStyle("title", parent=base, fontName=bold, fontSize=16, leading=20),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=9.5, textColor=colors.grey),
         "h2": ParagraphStyle(
-            "h2", parent=base, fontName=bold, fontSize=11.5, leading=15, spaceBefore=10, spaceAfter=4
+            "h2",
+            parent=base,
+            fontName=bold,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
         ),
         "h3": ParagraphStyle(
             "h3", parent=base, fontName=bold, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=2
@@ -142,7 +152,9 @@ def _text(value: Any, limit: int = MAX_CELL_CHARS) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
-        value = ", ".join(f"{k}: {_plain(v)}" for k, v in value.items() if v is not None)
+        value = "; ".join(
+            f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items() if v is not None
+        )
     text = _CONTROL.sub("", str(value))
     if len(text) > limit:
         text = text[:limit] + " … (shortened here; full text in the JSON report)"
@@ -232,6 +244,16 @@ def _facts(pairs: Iterable[tuple[str, str]]) -> Table:
     return table
 
 
+def _hash_row(label: str, value: Any) -> Table:
+    """Hashes in a monospaced full-width row, so they print (and extract) on one line."""
+    table = Table(
+        [[_p(escape(label), "cell_bold"), _p(_text(value), "mono")]],
+        colWidths=[0.3 * WIDTH, 0.7 * WIDTH],
+    )
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
 def _section(title: str) -> list[Flowable]:
     return [CondPageBreak(1.2 * inch), _p(escape(title), "h2")]
 
@@ -266,26 +288,43 @@ def _session(report: Mapping[str, Any]) -> Iterable[Flowable]:
     session, client, clinician = report["session"], report["client"], report["clinician"]
     video = session.get("video") or {}
     licences = "; ".join(
-        _text(f"{lic.get('kind')} {lic.get('number')} ({lic.get('jurisdiction')}, "
-              f"expires {lic.get('expires_on')})")
+        _text(
+            f"{lic.get('kind')} {lic.get('number')} ({lic.get('jurisdiction')}, "
+            f"expires {lic.get('expires_on')})"
+        )
         for lic in clinician.get("licenses") or ()
         if lic
     )
     yield from _section("Session")
     yield _facts(
         [
-            ("Client", f"{_text(client.get('display_name'))} (date of birth "
-                       f"{_text(client.get('date_of_birth'))}{', minor' if client.get('minor') else ''})"),
+            (
+                "Client",
+                f"{_text(client.get('display_name'))} (date of birth "
+                f"{_text(client.get('date_of_birth'))}{', minor' if client.get('minor') else ''})",
+            ),
             ("Clinician", _text(clinician.get("name"))),
             ("Licences", licences or "not recorded"),
             ("Compacts", _text(", ".join(clinician.get("compacts") or ()) or None)),
-            ("Session", f"{_text(session.get('id'))} · status {_text(session.get('status'))} · "
-                        f"reference {_text(session.get('external_ref'))}"),
-            ("Video room", _text(f"{video.get('provider')} {video.get('room_id')}" if video else None)),
-            ("Scheduled", f"{_when(session.get('scheduled_start'))} to "
-                          f"{_when(session.get('scheduled_end'))} ({_minutes(session.get('scheduled_minutes'))})"),
-            ("Actual", f"{_when(session.get('actual_start'))} to {_when(session.get('actual_end'))} "
-                       f"({_minutes(session.get('actual_minutes'))})"),
+            (
+                "Session",
+                f"{_text(session.get('id'))} · status {_text(session.get('status'))} · "
+                f"reference {_text(session.get('external_ref'))}",
+            ),
+            (
+                "Video room",
+                _text(f"{video.get('provider')} {video.get('room_id')}" if video else None),
+            ),
+            (
+                "Scheduled",
+                f"{_when(session.get('scheduled_start'))} to "
+                f"{_when(session.get('scheduled_end'))} ({_minutes(session.get('scheduled_minutes'))})",
+            ),
+            (
+                "Actual",
+                f"{_when(session.get('actual_start'))} to {_when(session.get('actual_end'))} "
+                f"({_minutes(session.get('actual_minutes'))})",
+            ),
             ("Effective contact", _minutes(session.get("effective_contact_minutes"))),
         ]
     )
@@ -297,8 +336,13 @@ def _session(report: Mapping[str, Any]) -> Iterable[Flowable]:
     yield _grid(
         ["Modality", "From", "To", "Minutes", "Reason"],
         (
-            [s.get("modality"), _when(s.get("start_at")), _when(s.get("end_at")),
-             _minutes(s.get("minutes")), s.get("reason") or ""]
+            [
+                s.get("modality"),
+                _when(s.get("start_at")),
+                _when(s.get("end_at")),
+                _minutes(s.get("minutes")),
+                s.get("reason") or "",
+            ]
             for s in segments
         ),
         [0.16, 0.24, 0.24, 0.12, 0.24],
@@ -314,9 +358,7 @@ def _evaluation(report: Mapping[str, Any]) -> Iterable[Flowable]:
         yield _p("The check-in has not been evaluated.")
         return
     status = str(evaluation.get("status"))
-    verdict = Table(
-        [[_p(f"Verdict: {_text(status.upper())}", "verdict")]], colWidths=[WIDTH]
-    )
+    verdict = Table([[_p(f"Verdict: {_text(status.upper())}", "verdict")]], colWidths=[WIDTH])
     verdict.setStyle(
         TableStyle([("BACKGROUND", (0, 0), (-1, -1), VERDICT_COLOURS.get(status, colors.white))])
     )
@@ -328,9 +370,9 @@ def _evaluation(report: Mapping[str, Any]) -> Iterable[Flowable]:
             ("Evaluated", _when(evaluation.get("evaluated_at"))),
             ("Client jurisdiction", _text(evaluation.get("jurisdiction"))),
             ("Covered by", _text(evaluation.get("covered_by"))),
-            ("Policy version", _text(evaluation.get("policy_hash"))),
         ]
     )
+    yield _hash_row("Policy version", evaluation.get("policy_hash"))
     findings = evaluation.get("findings") or []
     yield _p("Findings", "h3")
     if not findings:
@@ -339,11 +381,16 @@ def _evaluation(report: Mapping[str, Any]) -> Iterable[Flowable]:
     yield _grid(
         ["Severity", "Code", "Field", "For the clinician", "Rule"],
         (
-            [f.get("severity"), f.get("code"), f.get("field"),
-             f.get("clinician_message") or f.get("message"), f.get("rule")]
+            [
+                f.get("severity"),
+                f.get("code"),
+                f.get("field"),
+                f.get("clinician_message") or f.get("message"),
+                f.get("rule"),
+            ]
             for f in findings
         ),
-        [0.1, 0.22, 0.14, 0.36, 0.18],
+        [0.09, 0.19, 0.17, 0.33, 0.22],
     )
 
 
@@ -355,8 +402,11 @@ def _frame(report: Mapping[str, Any]) -> Iterable[Flowable]:
     yield _facts(
         [
             ("Address", _text(loc.get("address"))),
-            ("Locality", f"{_text(loc.get('locality'))}, {_text(loc.get('subdivision'))}, "
-                         f"{_text(loc.get('country'))}"),
+            (
+                "Locality",
+                f"{_text(loc.get('locality'))}, {_text(loc.get('subdivision'))}, "
+                f"{_text(loc.get('country'))}",
+            ),
             ("Place type", _text(loc.get("place_type"))),
             ("Same place as last time", _text(loc.get("same_as_last_time"))),
             ("Place of service", _text(f"{pos['code']}: {pos['description']}" if pos else None)),
@@ -373,7 +423,10 @@ def _frame(report: Mapping[str, Any]) -> Iterable[Flowable]:
     else:
         yield _grid(
             ["Relationship", "Minor", "Client consents to them hearing"],
-            ([p.get("relationship"), p.get("minor"), p.get("client_consents_to_hear")] for p in others),
+            (
+                [p.get("relationship"), p.get("minor"), p.get("client_consents_to_hear")]
+                for p in others
+            ),
             [0.5, 0.15, 0.35],
         )
     resources = backup.get("emergency_resources") or {}
@@ -415,8 +468,16 @@ def _continuity(report: Mapping[str, Any]) -> Iterable[Flowable]:
             yield _p("Outages", "h3")
             yield _grid(
                 ["From", "To", "Seconds", "Reason"],
-                ([_when(o.get("start_at")), _when(o.get("end_at")), o.get("seconds"), o.get("reason")]
-                 for o in outages if o),
+                (
+                    [
+                        _when(o.get("start_at")),
+                        _when(o.get("end_at")),
+                        o.get("seconds"),
+                        o.get("reason"),
+                    ]
+                    for o in outages
+                    if o
+                ),
                 [0.3, 0.3, 0.15, 0.25],
             )
     yield from _timeline(report["timeline"])
@@ -432,8 +493,15 @@ def _timeline(timeline: Mapping[str, Any]) -> Iterable[Flowable]:
     yield _grid(
         ["Offset", "Time", "Event", "Who", "Detail"],
         (
-            [_offset(e.get("offset_seconds")), _when(e.get("at")), e.get("kind"), e.get("role") or "",
-             " ".join(str(v) for v in (e.get("reason"), e.get("modality"), e.get("provider")) if v)]
+            [
+                _offset(e.get("offset_seconds")),
+                _when(e.get("at")),
+                e.get("kind"),
+                e.get("role") or "",
+                " ".join(
+                    str(v) for v in (e.get("reason"), e.get("modality"), e.get("provider")) if v
+                ),
+            ]
             for e in shown
         ),
         [0.1, 0.25, 0.25, 0.14, 0.26],
@@ -454,27 +522,37 @@ def _completeness(report: Mapping[str, Any]) -> Iterable[Flowable]:
     summary = (
         f"{len(completeness.get('captured') or [])} of {len(elements)} elements captured. "
         + (f"Missing or partial: {len(missing)}. " if missing else "Nothing missing. ")
-        + ("All required elements are documented." if completeness.get("complete")
-           else "Required elements are still open; see below.")
+        + (
+            "All required elements are documented."
+            if completeness.get("complete")
+            else "Required elements are still open; see below."
+        )
     )
     yield _p(_text(summary))
     yield Spacer(1, 4)
     yield _grid(
         ["Element", "Status", "Detail", "Required by"],
         (
-            [e["label"], STATUS_WORDS.get(e["status"], e["status"]),
-             e["detail"] + ("" if e["required"] else " (recommended)"), ", ".join(e["sources"])]
+            [
+                e["label"],
+                STATUS_WORDS.get(e["status"], e["status"]),
+                e["detail"] + ("" if e["required"] else " (recommended)"),
+                ", ".join(e["sources"]),
+            ]
             for e in elements
         ),
-        [0.3, 0.12, 0.33, 0.25],
+        [0.26, 0.11, 0.31, 0.32],
         [STATUS_COLOURS.get(e["status"]) for e in elements],
     )
     sources = completeness.get("sources") or {}
     yield _p("Sources", "h3")
     for key, source in sources.items():
         evidence = " (secondary source)" if source.get("evidence") == "secondary" else ""
-        yield _p(f"<b>{_text(key)}</b>: {_text(source.get('citation'))}{evidence}. "
-                 f"{_text(source.get('url'))}", "small")
+        yield _p(
+            f"<b>{_text(key)}</b>: {_text(source.get('citation'))}{evidence}. "
+            f"{_text(source.get('url'))}",
+            "small",
+        )
 
 
 def _addenda(report: Mapping[str, Any]) -> Iterable[Flowable]:
@@ -499,19 +577,18 @@ def _signature(report: Mapping[str, Any]) -> Iterable[Flowable]:
         ("Signed at", _when(attestation.get("signed_at")) if attestation["signed"] else "n/a"),
     ]
     hashes = [
-        ("Version", _text(f"{version.get('number')} ({version.get('kind')})" if version else None)),
-        ("Content hash", _text(version.get("content_hash"))),
-        ("Previous hash", _text(version.get("previous_hash"))),
-        ("Body digest", _text(sha256_digest(body))),
+        ("Version", f"{version.get('number')} ({version.get('kind')})" if version else None),
+        ("Content hash", version.get("content_hash")),
+        ("Previous hash", version.get("previous_hash")),
+        ("Body digest", sha256_digest(body)),
     ]
     block: list[Flowable] = [*_section("Clinician attestation"), _facts(rows), Spacer(1, 4)]
-    block.extend(
-        Table([[_p(escape(label), "cell_bold"), _p(value, "mono")]], colWidths=[0.2 * WIDTH, 0.8 * WIDTH])
-        for label, value in hashes
-    )
+    block.extend(_hash_row(label, value) for label, value in hashes)
     block.append(
-        _p("The content hash covers this version's body and the previous version's hash; "
-           "recomputing the chain from the stored versions shows whether anything was altered.",
-           "small")
+        _p(
+            "The content hash covers this version's body and the previous version's hash; "
+            "recomputing the chain from the stored versions shows whether anything was altered.",
+            "small",
+        )
     )
     yield KeepTogether(block)

@@ -27,7 +27,12 @@ CLINICIAN = {
     "name": "Dana Reyes",
     "home_jurisdiction": "US-CA",
     "licenses": [
-        {"jurisdiction": "US-CA", "kind": "LMFT", "number": "LMFT-12345", "expires_on": "2027-06-30"}
+        {
+            "jurisdiction": "US-CA",
+            "kind": "LMFT",
+            "number": "LMFT-12345",
+            "expires_on": "2027-06-30",
+        }
     ],
     "compacts": ["PSYPACT"],
 }
@@ -42,10 +47,16 @@ CHECKIN_DATA: dict[str, Any] = {
         "same_as_last_time": True,
     },
     "privacy": {"private_space": True, "can_speak_freely": True, "headphones": True},
-    "others_present": [{"relationship": "partner", "minor": False, "client_consents_to_hear": True}],
+    "others_present": [
+        {"relationship": "partner", "minor": False, "client_consents_to_hear": True}
+    ],
     "backup": {
         "callback_phone": "+15105550123",
-        "emergency_contact": {"name": "Alex Client", "relationship": "sibling", "phone": "+14155550188"},
+        "emergency_contact": {
+            "name": "Alex Client",
+            "relationship": "sibling",
+            "phone": "+14155550188",
+        },
     },
     "readiness": {"good_time_to_proceed": True, "not_driving": True, "identity_confirmed": True},
 }
@@ -103,12 +114,60 @@ CONTINUITY = {
     "summary": "One network drop of 3 minutes; continued by phone.",
 }
 EVENTS = [
-    {"kind": "session.started", "occurred_at": _at(0), "provider": "zoom", "participant_key": None, "role": None, "reason": None, "modality": None},
-    {"kind": "participant.joined", "occurred_at": _at(2), "provider": "zoom", "participant_key": "p1", "role": "client", "reason": None, "modality": None},
-    {"kind": "participant.left", "occurred_at": _at(1200), "provider": "zoom", "participant_key": "p1", "role": "client", "reason": "network", "modality": None},
-    {"kind": "backup_plan.invoked", "occurred_at": _at(1350), "provider": "standard", "participant_key": None, "role": "clinician", "reason": None, "modality": None},
-    {"kind": "modality.changed", "occurred_at": _at(1380), "provider": "standard", "participant_key": None, "role": "clinician", "reason": "not_capable", "modality": "phone"},
-    {"kind": "session.ended", "occurred_at": _at(3000), "provider": "zoom", "participant_key": None, "role": None, "reason": None, "modality": None},
+    {
+        "kind": "session.started",
+        "occurred_at": _at(0),
+        "provider": "zoom",
+        "participant_key": None,
+        "role": None,
+        "reason": None,
+        "modality": None,
+    },
+    {
+        "kind": "participant.joined",
+        "occurred_at": _at(2),
+        "provider": "zoom",
+        "participant_key": "p1",
+        "role": "client",
+        "reason": None,
+        "modality": None,
+    },
+    {
+        "kind": "participant.left",
+        "occurred_at": _at(1200),
+        "provider": "zoom",
+        "participant_key": "p1",
+        "role": "client",
+        "reason": "network",
+        "modality": None,
+    },
+    {
+        "kind": "backup_plan.invoked",
+        "occurred_at": _at(1350),
+        "provider": "standard",
+        "participant_key": None,
+        "role": "clinician",
+        "reason": None,
+        "modality": None,
+    },
+    {
+        "kind": "modality.changed",
+        "occurred_at": _at(1380),
+        "provider": "standard",
+        "participant_key": None,
+        "role": "clinician",
+        "reason": "not_capable",
+        "modality": "phone",
+    },
+    {
+        "kind": "session.ended",
+        "occurred_at": _at(3000),
+        "provider": "zoom",
+        "participant_key": None,
+        "role": None,
+        "reason": None,
+        "modality": None,
+    },
 ]
 GENERATED_AT = "2026-12-01T17:55:00Z"
 
@@ -119,7 +178,11 @@ def sample_input(**changes: Any) -> ReportInput:
         "session": SESSION,
         "clinician": CLINICIAN,
         "client": CLIENT,
-        "checkin": {"id": "chk_01JD8Q4", "submitted_at": "2026-12-01T16:52:30Z", "data": CHECKIN_DATA},
+        "checkin": {
+            "id": "chk_01JD8Q4",
+            "submitted_at": "2026-12-01T16:52:30Z",
+            "data": CHECKIN_DATA,
+        },
         "evaluation": EVALUATION,
         "continuity": CONTINUITY,
         "events": EVENTS,
