@@ -1,0 +1,49 @@
+"""PHI columns are ciphertext in the database: a dump shows no names, places or numbers."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from teleframe.extensions import db
+from tests.conftest import GOOD_CHECKIN
+
+
+def test_checkin_and_client_identity_are_encrypted_in_postgres(app, make_practice):
+    practice = make_practice()
+    session = practice.session()
+    assert practice.post(f"/v1/sessions/{session}/checkins", GOOD_CHECKIN).status_code == 202
+    with app.app_context():
+        raw_checkins = (
+            db.session.execute(
+                text("SELECT data FROM checkins WHERE session_id = :s"), {"s": session}
+            )
+            .scalars()
+            .all()
+        )
+        raw_clients = (
+            db.session.execute(
+                text("SELECT identity FROM clients WHERE practice_id = :p"), {"p": practice.id}
+            )
+            .scalars()
+            .all()
+        )
+    dump = " ".join(raw_checkins + raw_clients)
+    for secret in ("Oakland", "Lakeshore", "5105550123", "Alex Client", "Sam Client", "1990-04-02"):
+        assert secret not in dump
+    # and the API still reads them back
+    frame = practice.get(f"/v1/sessions/{session}/frame").get_json()
+    assert frame["checkin"]["location"]["locality"] == "Oakland"
+
+
+def test_ciphertext_is_bound_to_its_key(app):
+    import pytest
+    from cryptography.exceptions import InvalidTag
+
+    from teleframe import crypto
+
+    sealed = crypto.encrypt(b"secret")
+    assert crypto.decrypt(sealed) == b"secret"
+    version, _, body = sealed.partition(":")
+    tampered = f"{version}:{body[:-4]}{'AAAA' if body[-4:] != 'AAAA' else 'BBBB'}"
+    with pytest.raises(InvalidTag):
+        crypto.decrypt(tampered)
