@@ -160,7 +160,7 @@ def build_report(inp: ReportInput) -> dict[str, Any]:
         },
         "addenda": [],
     }
-    report["completeness"] = _completeness(report, inp)
+    report["completeness"] = _completeness(report)
     return report
 
 
@@ -324,9 +324,7 @@ def _backup_plan(
         "emergency_contact": _pick(
             backup_map.get("emergency_contact"), ("name", "relationship", "phone")
         ),
-        "emergency_resources": _pick(
-            facts.get("emergency"), ("emergency_number", "crisis_line", "source")
-        ),
+        "emergency_resources": _emergency_resources(facts),
         "protocol": {
             "due_at": protocol.get("due_at"),
             "invoked_at": protocol.get("invoked_at"),
@@ -334,6 +332,13 @@ def _backup_plan(
             "reschedule_suggested_at": _mapping(continuity).get("reschedule_suggested_at"),
         },
     }
+
+
+def _emergency_resources(facts: Mapping[str, Any]) -> dict[str, Any] | None:
+    resources = _pick(facts.get("emergency"), ("emergency_number", "crisis_line", "source"))
+    if resources is not None:
+        resources["reviewed_on"] = facts.get("reference_reviewed_on")
+    return resources
 
 
 def _billing(facts: Mapping[str, Any], continuity: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -352,15 +357,16 @@ def _evaluation(evaluation: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if evaluation is None:
         return None
     facts = _mapping(evaluation.get("facts"))
+    keys = ("code", "severity", "field", "message", "clinician_message", "rule")
     findings = [
-        _pick(f, ("code", "severity", "field", "message", "clinician_message", "rule"))
+        {key: f.get(key) for key in keys}
         for f in evaluation.get("findings") or ()
         if isinstance(f, Mapping)
     ]
-    findings.sort(key=lambda f: SEVERITY_ORDER.get(str(f and f["severity"]), 3))
-    counts = {severity: 0 for severity in SEVERITY_ORDER}
+    findings.sort(key=lambda f: SEVERITY_ORDER.get(str(f["severity"]), len(SEVERITY_ORDER)))
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
     for finding in findings:
-        if finding and finding["severity"] in counts:
+        if finding["severity"] in counts:
             counts[finding["severity"]] += 1
     return {
         "status": evaluation.get("status"),
@@ -743,7 +749,7 @@ ELEMENTS: tuple[tuple[str, str, bool, tuple[str, ...], Check], ...] = (
 )
 
 
-def _completeness(report: Mapping[str, Any], inp: ReportInput) -> dict[str, Any]:
+def _completeness(report: Mapping[str, Any]) -> dict[str, Any]:
     elements = []
     for element_id, label, required, sources, check in ELEMENTS:
         status, detail = check(report)

@@ -195,6 +195,10 @@ def _offset(seconds: Any) -> str:
     return f"{sign}{whole // 60:d}:{whole % 60:02d}"
 
 
+def _seconds(value: Any) -> str:
+    return "not recorded" if value is None else f"{value:g} s"
+
+
 def _minutes(value: Any) -> str:
     return "not recorded" if value is None else f"{value:g} min"
 
@@ -439,6 +443,7 @@ def _frame(report: Mapping[str, Any]) -> Iterable[Flowable]:
             ("Emergency number", _text(resources.get("emergency_number"))),
             ("Crisis line", _text(resources.get("crisis_line"))),
             ("Resource source", _text(resources.get("source"))),
+            ("Reference reviewed", _text(resources.get("reviewed_on"))),
             ("Backup plan due", _when(protocol.get("due_at"))),
             ("Backup plan invoked", _when(protocol.get("invoked_at"))),
             ("Protocol followed", _text(protocol.get("followed"))),
@@ -456,8 +461,8 @@ def _continuity(report: Mapping[str, Any]) -> Iterable[Flowable]:
             [
                 ("Summary", _text(continuity.get("summary"))),
                 ("Drops", _text(continuity.get("drops"))),
-                ("Total outage", _text(continuity.get("total_outage_seconds")) + " s"),
-                ("Longest outage", _text(continuity.get("longest_outage_seconds")) + " s"),
+                ("Total outage", _seconds(continuity.get("total_outage_seconds"))),
+                ("Longest outage", _seconds(continuity.get("longest_outage_seconds"))),
                 ("Billing modifier", _text(billing.get("modifier"))),
                 ("Audio-only reason", _text(billing.get("audio_only_reason"))),
                 ("Events after signature", _text(continuity.get("events_after_signature"))),

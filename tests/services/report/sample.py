@@ -87,8 +87,9 @@ EVALUATION = {
         "emergency": {
             "emergency_number": "911",
             "crisis_line": "988",
-            "source": "config/reference/emergency.yaml (reviewed 2026-10-01)",
+            "source": "us-911-telemedicine, us-988-fcc",
         },
+        "reference_reviewed_on": "2026-11-23",
         "minor_client": False,
     },
     "policy_hash": "sha256:" + "ab" * 32,
