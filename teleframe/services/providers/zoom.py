@@ -49,8 +49,8 @@ class ZoomProvider:
         self.replay_window = replay_window
 
     def verify(self, request: InboundRequest, secret: str, *, now: datetime) -> None:
-        self._check_signature(request, secret)
         sent_at = unix_header_time(request, "x-zm-request-timestamp")
+        self._check_signature(request, secret)
         check_fresh(sent_at, now, self.replay_window, what="x-zm-request-timestamp")
 
     def challenge_response(self, request: InboundRequest, secret: str) -> dict[str, Any] | None:
