@@ -266,7 +266,7 @@ def _questionnaire_response(report: Mapping[str, Any], refs: _References) -> dic
 def _response_items(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     items = [
         _group("location", report.get("location"), _location_answers),
-        _group("privacy", report.get("privacy"), _boolean_answers),
+        _group("privacy", report.get("privacy"), _boolean_or_string_answers),
     ]
     others = report.get("others_present")
     if others is not None:
@@ -276,7 +276,7 @@ def _response_items(report: Mapping[str, Any]) -> list[dict[str, Any]]:
         )
     backup = report["backup_plan"]
     items.append(_backup_group(backup))
-    items.append(_group("readiness", report.get("readiness"), _boolean_answers))
+    items.append(_group("readiness", report.get("readiness"), _boolean_or_string_answers))
     return [item for item in items if item]
 
 
@@ -290,10 +290,6 @@ def _answer(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str) and value:
         return {"valueString": value}
     return None
-
-
-def _boolean_answers(prefix: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return _boolean_or_string_answers(prefix, values)
 
 
 def _boolean_or_string_answers(prefix: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
