@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from teleframe import outbox
+from teleframe import checkins
 from teleframe.api.sessions.schemas import (
     CheckInAcceptedSchema,
     CheckInCreateSchema,
@@ -23,13 +23,10 @@ from teleframe.api.sessions.schemas import (
 from teleframe.auth import current_practice_id
 from teleframe.extensions import db
 from teleframe.frame import frame_view
-from teleframe.models import CheckIn, Client, Clinician, SessionState, TherapySession
+from teleframe.models import Client, Clinician, TherapySession
 from teleframe.queries import get_scoped
 
 blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
-
-EVALUATE_CHECKIN = "teleframe.evaluate_checkin"
-CLOSED_STATES = {SessionState.ended.value, SessionState.report_signed.value}
 
 
 def _owned(model: type[Any], object_id: uuid.UUID) -> bool:
@@ -100,14 +97,12 @@ class CheckIns(MethodView):
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> Any:
         """Submit the client's check-in; the verdict appears on the frame"""
         session = get_scoped(TherapySession, session_id)
-        if session.state in CLOSED_STATES:
+        try:
+            checkin = checkins.submit(
+                db.session, current_app.extensions["celery"], session, data, source="api"
+            )
+        except checkins.CheckInClosed:
             abort(409, message="The session has ended; check-ins are closed.")
-        checkin = CheckIn(id=uuid.uuid4(), practice_id=session.practice_id, session_id=session.id)
-        checkin.data = data
-        db.session.add(checkin)
-        message = outbox.stage(db.session, session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
-        db.session.commit()
-        outbox.publish(current_app.extensions["celery"], [message])
         frame_url = url_for("sessions.Frame", session_id=session.id)
         body = {
             "checkin_id": checkin.id,

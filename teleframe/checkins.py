@@ -1,0 +1,44 @@
+"""Accepting a check-in: stored with its evaluation work in one transaction, then published."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from celery import Celery
+from sqlalchemy.orm import Session
+
+from teleframe import outbox
+from teleframe.models import CheckIn, SessionState, TherapySession
+
+EVALUATE_CHECKIN = "teleframe.evaluate_checkin"
+CLOSED_STATES = frozenset({SessionState.ended.value, SessionState.report_signed.value})
+
+
+class CheckInClosed(Exception):
+    """The session has ended: check-ins are closed."""
+
+
+def submit(
+    session: Session,
+    celery: Celery,
+    therapy_session: TherapySession,
+    answers: dict[str, Any],
+    *,
+    source: str,
+) -> CheckIn:
+    """`answers` are already shape-validated (CheckInCreateSchema). Commits."""
+    if therapy_session.state in CLOSED_STATES:
+        raise CheckInClosed
+    checkin = CheckIn(
+        id=uuid.uuid4(),
+        practice_id=therapy_session.practice_id,
+        session_id=therapy_session.id,
+        data=answers,
+        source=source,
+    )
+    session.add(checkin)
+    message = outbox.stage(session, therapy_session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
+    session.commit()
+    outbox.publish(celery, [message])
+    return checkin
