@@ -86,7 +86,7 @@ def register_api(app: Flask) -> None:
 def register_celery(app: Flask, settings: Settings) -> Celery:
     """The Flask pattern: tasks run inside an app context."""
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
                 return self.run(*args, **kwargs)

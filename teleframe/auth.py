@@ -47,7 +47,7 @@ def practice_for_key(session: Session, key: str) -> uuid.UUID | None:
     return row[0] if row else None
 
 
-def require_api_key():  # type: ignore[no-untyped-def]
+def require_api_key():
     """before_request hook for /v1: sets g.practice_id or answers 401."""
     if request.method == "OPTIONS":
         return None

@@ -23,4 +23,5 @@ def get_scoped(model: type[M], object_id: uuid.UUID) -> M:
     ).first()
     if row is None:
         abort(404, message=f"No {model.__name__.lower()} with that id in this practice.")
+    assert row is not None  # abort() raises; this tells the type checker so
     return row

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name="teleframe.evaluate_checkin", bind=True, max_retries=5)
-def evaluate_checkin(self, checkin_id: str) -> None:  # type: ignore[no-untyped-def]
+def evaluate_checkin(self, checkin_id: str) -> None:
     """Idempotent: the unique evaluation per check-in turns a re-run into a no-op."""
     session = db.session
     try:

@@ -20,7 +20,7 @@ class SessionCreateSchema(Schema):
     video = fields.Nested(VideoSchema, allow_none=True)
 
     @validates_schema
-    def _end_after_start(self, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _end_after_start(self, data, **kwargs):
         start, end = data.get("scheduled_start"), data.get("scheduled_end")
         if start and end and end <= start:
             raise ValidationError("Must be after scheduled_start.", "scheduled_end")
@@ -38,7 +38,7 @@ class SessionSchema(Schema):
     frame_status = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
-    def _video(self, session):  # type: ignore[no-untyped-def]
+    def _video(self, session):
         if not session.video_provider:
             return None
         return {"provider": session.video_provider, "room_id": session.video_room_id}
@@ -57,7 +57,7 @@ class LocationSchema(Schema):
     same_as_last_time = StrictBoolean(allow_none=True)
 
     @validates_schema
-    def _subdivision_in_country(self, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _subdivision_in_country(self, data, **kwargs):
         country, subdivision = data.get("country"), data.get("subdivision")
         if country and subdivision and not subdivision.startswith(country + "-"):
             raise ValidationError(f"Not a subdivision of {country}.", "subdivision")
