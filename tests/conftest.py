@@ -6,6 +6,7 @@ developer machine they skip with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -84,10 +85,8 @@ def redis_url() -> str:
 def queue_name() -> Iterator[str]:
     name = f"teleframe-test-{uuid.uuid4().hex[:8]}"
     yield name
-    try:
+    with contextlib.suppress(redis.RedisError):
         redis.Redis.from_url(REDIS_URL).delete(name)
-    except redis.RedisError:
-        pass
 
 
 @pytest.fixture(scope="session")

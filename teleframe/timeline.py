@@ -1,0 +1,16 @@
+"""A session's disruption timeline: its normalised events and the continuity folded from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teleframe.models import TherapySession
+
+
+def continuity_for(
+    session: Session, therapy_session: TherapySession
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """(continuity record, events as dicts in time order); (None, []) before any event."""
+    return None, []
