@@ -126,7 +126,8 @@ def event_from_payload(
     if kind not in KINDS:
         errors["type"] = "one of " + ", ".join(sorted(KINDS))
     occurred_at = _timestamp(envelope.get("timestamp"), default_time, errors)
-    data = envelope.get("data") or {}
+    data = envelope.get("data")
+    data = {} if data is None else data
     if not isinstance(data, Mapping):
         errors["data"] = "an object"
         data = {}
