@@ -206,7 +206,7 @@ def _check_jurisdiction(ctx: _Context) -> Iterator[Finding]:
     yield Finding(
         "JURISDICTION_NOT_LICENSED",
         rules["severity"],
-        "location.subdivision",
+        "location.subdivision" if ctx.subdivision else "location.country",
         "Your clinician cannot hold this session while you are in this location. "
         "Please contact your clinician.",
         f"No current licence or accepted compact covers {jurisdiction}, where the client "
@@ -251,6 +251,16 @@ def _incomplete(rules: dict[str, Any], key: str, words: str, rule: str) -> Findi
     )
 
 
+_PLACE_WORDS = {
+    "vehicle": "a vehicle",
+    "public": "a public place",
+    "work": "your workplace",
+    "school": "school",
+    "healthcare_facility": "a healthcare facility",
+    "home": "home",
+}
+
+
 def _check_place(ctx: _Context) -> Iterator[Finding]:
     rules = ctx.policy.rules["place"]
     place = _section(ctx.checkin, "location").get("place_type")
@@ -259,7 +269,8 @@ def _check_place(ctx: _Context) -> Iterator[Finding]:
             "PLACE_UNSAFE",
             rules["severity"],
             "location.place_type",
-            "Please join from a safe, private place, not from a vehicle or a public place.",
+            "Please join from somewhere safe and private rather than "
+            f"{_PLACE_WORDS.get(place, 'where you are now')}.",
             f"Client reports place type '{place}', which the practice policy treats as unsafe.",
             "rules.place.unsafe_place_types",
         )
@@ -529,7 +540,7 @@ def _check_custom(ctx: _Context) -> Iterator[Finding]:
         except CelError as exc:
             yield _custom_failure(rule, str(exc))
             continue
-        if not isinstance(result, celtypes.BoolType):
+        if not isinstance(result, bool | celtypes.BoolType):
             yield _custom_failure(rule, "the result was not true or false")
         elif result:
             yield Finding(

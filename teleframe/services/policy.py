@@ -373,6 +373,7 @@ SAMPLE_SESSION: dict[str, Any] = {
 }
 
 
+@lru_cache(maxsize=256)
 def _check_expression(expression: str) -> tuple[CelProgram | None, str | None]:
     """Compile, then run once on a fully answered check-in: typos in field names and results
     that are not true/false show up when the policy is saved, not when a client checks in."""
@@ -386,7 +387,7 @@ def _check_expression(expression: str) -> tuple[CelProgram | None, str | None]:
         result = program(cel_activation(SAMPLE_CHECKIN, SAMPLE_SESSION))
     except CelError as exc:
         return None, f"CEL expression fails on a fully answered check-in: {exc}"
-    if not isinstance(result, celtypes.BoolType):
+    if not isinstance(result, bool | celtypes.BoolType):
         return None, "CEL expression must evaluate to true or false."
     return program, None
 
