@@ -2,6 +2,9 @@
 
 from teleframe.models.base import Base
 from teleframe.models.checkin import CheckIn, Evaluation
+from teleframe.models.event import OutboundEvent, SessionEvent
+from teleframe.models.integration import InboundEvent, Integration
+from teleframe.models.checkin_link import CheckInLink
 from teleframe.models.outbox import OutboxMessage
 from teleframe.models.people import Client, Clinician
 from teleframe.models.policy import PolicyVersion
@@ -12,12 +15,17 @@ __all__ = [
     "ApiKey",
     "Base",
     "CheckIn",
+    "CheckInLink",
     "Client",
     "Clinician",
     "Evaluation",
+    "InboundEvent",
+    "Integration",
+    "OutboundEvent",
     "OutboxMessage",
     "PolicyVersion",
     "Practice",
+    "SessionEvent",
     "SessionState",
     "TherapySession",
 ]

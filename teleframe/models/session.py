@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teleframe.models.base import Base, practice_fk, utcnow, uuid_pk
+from teleframe.models.base import Base, JSONDocument, practice_fk, utcnow, uuid_pk
 
 
 class SessionState(enum.StrEnum):
@@ -41,4 +42,8 @@ class TherapySession(Base):
     policy_version_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("policy_versions.id")
     )
+    continuity: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    # set while an outage is open, so the protocol sweep finds the sessions to look at
+    outage_open_since: Mapped[datetime | None] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
