@@ -450,10 +450,23 @@ def _error(path: PathKey, message: str, lines: dict[PathKey, int]) -> dict[str, 
     return {"path": _format_path(path), "line": _line_for(path, lines), "message": message}
 
 
+MAX_POLICY_CHARS = 200_000
+
+
+def _refuse_aliases(text: str) -> None:
+    """YAML aliases can expand a small upload into an enormous document; policies need none."""
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+            line = token.start_mark.line + 1
+            message = "YAML anchors and aliases are not supported in a policy."
+            raise PolicyError([{"path": "", "line": line, "message": message}])
+
+
 def _read_document(text: str) -> tuple[Any, dict[PathKey, int], list[tuple[PathKey, int]]]:
     lines: dict[PathKey, int] = {}
     dupes: list[tuple[PathKey, int]] = []
     try:
+        _refuse_aliases(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -516,6 +529,9 @@ def parse_policy(text: str) -> dict[str, Any]:
     """YAML or JSON text -> the validated, normalised policy (every default filled in)."""
     if not text.strip():
         raise PolicyError([{"path": "", "line": None, "message": "The policy document is empty."}])
+    if len(text) > MAX_POLICY_CHARS:
+        message = f"The policy document is longer than {MAX_POLICY_CHARS} characters."
+        raise PolicyError([{"path": "", "line": None, "message": message}])
     data, lines, dupes = _read_document(text)
     if dupes:
         raise PolicyError(

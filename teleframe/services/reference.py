@@ -7,11 +7,13 @@ Lookups are precomputed here so an evaluation only does dictionary reads.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -44,7 +46,7 @@ class Compact:
 @dataclass(frozen=True)
 class ReferenceData:
     reviewed_on: str  # the older of the two files' review dates
-    sources: dict[str, dict[str, Any]]
+    sources: Mapping[str, dict[str, Any]]
     emergency: Mapping[str, dict[str, Any]] = field(repr=False)
     compacts: Mapping[str, Compact] = field(repr=False)
     _aliases: Mapping[str, str] = field(repr=False)
@@ -135,20 +137,27 @@ def _shipped() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def load_reference(overrides: dict[str, Any] | None = None) -> ReferenceData:
-    """Shipped reference data with a practice's overrides merged over it.
+    """Shipped reference data with a practice's overrides merged over it (cached per overrides).
 
-    `overrides` is `{"emergency": {"US-CA": {"emergency_number": ..., "crisis_line": ...,
-    "source": ...}}, "compacts": {"PSYPACT": {"members": [...]}}}`; both keys optional.
+    `overrides` is a policy's `reference_overrides`: `{"emergency": {"US-CA": {"emergency_number":
+    ..., "crisis_line": ..., "source": ...}}, "compacts": {"PSYPACT": {"members": [...]}}}`.
     """
-    overrides = overrides or {}
+    return _load(json.dumps(overrides or {}, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _load(overrides_json: str) -> ReferenceData:
+    overrides = json.loads(overrides_json)
     emergency_doc, compacts_doc = _shipped()
     compacts = _compacts(compacts_doc, overrides.get("compacts") or {})
     sources = {**emergency_doc.get("sources", {}), **compacts_doc.get("sources", {})}
     return ReferenceData(
         reviewed_on=min(str(emergency_doc["reviewed_on"]), str(compacts_doc["reviewed_on"])),
-        sources=sources,
-        emergency=_emergency_table(emergency_doc, overrides.get("emergency") or {}),
-        compacts=compacts,
-        _aliases=_aliases(compacts_doc, compacts),
-        _covering=_covering(compacts),
+        sources=MappingProxyType(sources),
+        emergency=MappingProxyType(
+            _emergency_table(emergency_doc, overrides.get("emergency") or {})
+        ),
+        compacts=MappingProxyType(compacts),
+        _aliases=MappingProxyType(_aliases(compacts_doc, compacts)),
+        _covering=MappingProxyType(_covering(compacts)),
     )

@@ -161,7 +161,9 @@ def test_custom_rule_defaults_and_duplicate_ids() -> None:
         "warn",
         "m",
     )
-    text = yaml.safe_dump({"custom_rules": [{"id": "a", "expression": "true", "message": "m"}] * 2})
+    text = yaml.safe_dump(
+        {"custom_rules": [{"id": "a", "expression": "true", "message": "m"} for _ in range(2)]}
+    )
     assert [e["path"] for e in errors_of(text)] == ["custom_rules[1].id"]
 
 
@@ -209,3 +211,10 @@ def test_reference_overrides_are_validated() -> None:
     (error,) = errors_of(text)
     assert error["path"].startswith("reference_overrides.emergency")
     assert error["line"] == 3
+
+
+def test_yaml_aliases_and_oversized_documents_are_refused() -> None:
+    bomb = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    (error,) = errors_of(bomb)
+    assert (error["line"], "aliases" in error["message"]) == (1, True)
+    assert errors_of("name: " + "x" * 200_001 + "\n")
