@@ -340,6 +340,8 @@ class _Walk:
         return _outage(start, end, reason)
 
     def segments(self) -> list[ModalitySegment]:
+        if not self.changes:
+            return []
         bounds = [at for at, _, _ in self.changes[1:]] + [self.ended_at]
         found = [
             ModalitySegment(modality, start, end, reason)
