@@ -1,0 +1,1 @@
+"""teleframe's benchmark harness: `python -m bench` (see README, "Benchmarks")."""

@@ -1,0 +1,317 @@
+"""`python -m bench`: teleframe beside the framework floor, in one run on this machine.
+
+Starts its own PostgreSQL database and Redis queues, gunicorn and Celery on loopback (the same
+shape for the floor and for teleframe), drives them with wrk, stops everything it started, prints
+a table and writes bench/results/<timestamp>.json. See README, "Benchmarks".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+
+from bench import hooks, load, micro, report, stack, workload
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=12, help="seconds of wrk load per row")
+    parser.add_argument("--latency-duration", type=float, default=20, help="seconds of paced load")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--sessions", type=int, default=400, help="sessions the load spreads over")
+    parser.add_argument("--drain-timeout", type=float, default=120, help="max seconds to drain")
+    parser.add_argument("--poll-ms", type=float, default=5, help="frame poll interval (latency)")
+    parser.add_argument("--skip-micro", action="store_true", help="skip policy and report rows")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
+    return parser.parse_args(argv)
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+class Run:
+    """One run: the scratch services, the processes, and the figures gathered so far."""
+
+    def __init__(
+        self, args: argparse.Namespace, workdir: Path, db_url: str, keys: list[str]
+    ) -> None:
+        self.args = args
+        self.workdir = workdir
+        self.db_url = db_url
+        self.redis = redis.Redis.from_url(stack.REDIS_URL)
+        self.tag = uuid.uuid4().hex[:8]
+        self.keys = keys
+        self.shape = stack.Shape()
+        self.wrk = load.WrkOptions(args.duration, args.threads, args.connections)
+        self.procs = stack.Processes(workdir)
+        self.results: dict[str, Any] = {}
+
+    def queue(self, name: str) -> str:
+        queue = f"teleframe-bench-{self.tag}-{name}"
+        self.keys.append(queue)
+        return queue
+
+    def prepare(self) -> None:
+        from config.settings import Settings
+        from teleframe import crypto, migrations
+
+        migrations.upgrade(self.db_url)
+        from bench import floor_app
+
+        floor_app.create_hook_table(self.db_url)
+        self.settings = Settings(
+            data_dir=self.workdir / "data",
+            database_url=self.db_url,
+            broker_url=stack.REDIS_URL,
+            secret_key="bench-" + uuid.uuid4().hex,
+            encryption_keys=(crypto.new_key("b1"),),
+            queue=self.queue("teleframe"),
+        )
+        began = time.monotonic()
+        self.fixture = workload.populate(self.settings, sessions=self.args.sessions)
+        print(
+            f"  set up {len(self.fixture.session_ids)} sessions in {time.monotonic() - began:.1f}s"
+        )
+        self.checkin_lua = workload.write_lua(
+            self.workdir / "checkins.lua",
+            workload.checkin_requests(self.fixture),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {self.fixture.key}"},
+        )
+
+    def teleframe_env(self) -> dict[str, str]:
+        s = self.settings
+        return {
+            "TELEFRAME_DATA_DIR": str(s.data_dir),
+            "TELEFRAME_DATABASE_URL": s.database_url,
+            "TELEFRAME_BROKER_URL": s.broker_url,
+            "TELEFRAME_SECRET_KEY": s.secret_key,
+            "TELEFRAME_ENCRYPTION_KEYS": ",".join(s.encryption_keys),
+            "TELEFRAME_QUEUE": s.queue,
+        }
+
+    def floor(self) -> None:
+        counter = f"teleframe-bench-{self.tag}-floor-drained"
+        self.keys.append(counter)
+        queue = self.queue("floor")
+        env = {
+            "BENCH_FLOOR_BROKER": stack.REDIS_URL,
+            "BENCH_FLOOR_QUEUE": queue,
+            "BENCH_FLOOR_COUNTER": counter,
+            "BENCH_FLOOR_DATABASE_URL": self.db_url,
+        }
+        port = stack.free_port()
+        print("floor: starting gunicorn and the no-op worker")
+        api = stack.gunicorn(
+            self.procs, "floor-api", "bench.floor_app:create_app()", port, self.shape, env
+        )
+        worker = stack.celery_worker(
+            self.procs,
+            "floor-worker",
+            "bench.floor_worker",
+            queue,
+            stack.REDIS_URL,
+            self.shape,
+            env,
+        )
+        print(f"floor: {self.wrk.describe()} POST check-ins, then drain")
+        self.results["floor"] = load.to_drained(
+            f"http://127.0.0.1:{port}",
+            self.checkin_lua,
+            self.wrk,
+            lambda: int(self.redis.get(counter) or 0),
+            lambda http: int(http["n2xx"]),
+            self.args.drain_timeout,
+        )
+        self._report_line("floor", self.results["floor"])
+        if self.fixture.integration:
+            self.results["floor_hooks"] = self.hook_load(
+                port, {"id": "floor", "secret": "floor"}, "/hooks-floor/"
+            )
+        self.results["floor_memory"] = {"api": stack.memory(api), "worker": stack.memory(worker)}
+        self.procs.stop_all()
+
+    def teleframe(self) -> None:
+        env = self.teleframe_env()
+        port = stack.free_port()
+        print("teleframe: starting gunicorn and the Celery worker")
+        api = stack.gunicorn(
+            self.procs, "teleframe-api", "teleframe:create_app()", port, self.shape, env
+        )
+        worker = stack.celery_worker(
+            self.procs,
+            "teleframe-worker",
+            "workers.app",
+            self.settings.queue,
+            stack.REDIS_URL,
+            self.shape,
+            env,
+        )
+        with psycopg.connect(stack.plain_url(self.db_url), autocommit=True) as conn:
+
+            def evaluations() -> int:
+                row = conn.execute("SELECT count(*) FROM evaluations").fetchone()
+                return int(row[0]) if row else 0
+
+            print(f"teleframe: {self.wrk.describe()} POST check-ins, then drain to stored verdicts")
+            result = load.to_drained(
+                f"http://127.0.0.1:{port}",
+                self.checkin_lua,
+                self.wrk,
+                evaluations,
+                lambda http: int(http["n2xx"]),
+                self.args.drain_timeout,
+            )
+        self.results["teleframe"] = result
+        self._report_line("teleframe", result)
+        self.results["latency"] = self.latency(port, result["items_per_s"] / 2)
+        if self.fixture.integration:
+            self.results["teleframe_hooks"] = self.hook_load(
+                port, self.fixture.integration, "/hooks/zoom/"
+            )
+        else:
+            self.results["teleframe_hooks"] = {"skipped": self.fixture.hooks_skipped}
+            print(f"teleframe: hook ingest skipped: {self.fixture.hooks_skipped}")
+        self.results["teleframe_memory"] = {
+            "api": stack.memory(api),
+            "worker": stack.memory(worker),
+        }
+        self.procs.stop_all()
+
+    def latency(self, port: int, rate: float) -> dict[str, Any]:
+        rate = max(rate, 1.0)
+        print(
+            f"teleframe: paced check-ins at {rate:.0f}/s for {self.args.latency_duration:g}s, polling the frame"
+        )
+        config = {
+            "port": port,
+            "key": self.fixture.key,
+            "rate": rate,
+            "duration": self.args.latency_duration,
+            "poll_ms": self.args.poll_ms,
+            "session_ids": self.fixture.session_ids,
+            "bodies": [json.dumps(body) for _k, _s, body in workload.ACCEPTED_VARIANTS],
+        }
+        config_path, out_path = self.workdir / "latency.json", self.workdir / "latency-out.json"
+        config_path.write_text(json.dumps(config))
+        subprocess.run(
+            [sys.executable, "-m", "bench.latency_probe", str(config_path), str(out_path)],
+            cwd=stack.ROOT,
+            check=True,
+            timeout=self.args.latency_duration + 120,
+        )
+        result: dict[str, Any] = json.loads(out_path.read_text())
+        print(
+            f"  p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['verdicts_seen']} verdicts)"
+        )
+        return result
+
+    def hook_load(self, port: int, integration: dict[str, str], prefix: str) -> dict[str, Any]:
+        requests, headers = hooks.zoom_requests(integration, self.fixture.room_ids, 4000, prefix)
+        script = workload.write_lua(
+            self.workdir / f"hooks-{integration['id']}.lua", requests, headers
+        )
+        print(f"hooks: {self.wrk.describe()} signed Zoom events to {prefix}...")
+        result = load.run_wrk(f"http://127.0.0.1:{port}", script, self.wrk)
+        result["events_per_s_2xx"] = round(result["n2xx"] / (result["duration_us"] / 1e6), 1)
+        print(
+            f"  {result['events_per_s_2xx']} events/s answered 2xx ({result['requests']} requests)"
+        )
+        return result
+
+    @staticmethod
+    def _report_line(name: str, result: dict[str, Any]) -> None:
+        http = result["http"]
+        print(
+            f"  {name}: {http['rps']} req/s over HTTP ({http['n2xx']} 2xx, {http['n422']} 422, "
+            f"{http['n5xx']} 5xx, {http['errors']} socket errors); {result['items_per_s']} items/s "
+            f"to drained in {result['seconds_to_drained']}s"
+            + (
+                ""
+                if result["complete"]
+                else f" (NOT drained: {result['drained']}/{result['work_items']})"
+            )
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if load.wrk_path() is None:
+        print(load.WRK_MISSING, file=sys.stderr)
+        return 2
+    _stop_on_sigterm()
+    started = datetime.now(UTC)
+    output: dict[str, Any] = {"started_at": started.isoformat(), "machine": machine()}
+    if not args.skip_micro:
+        print("micro: policy evaluation and report build (in process)")
+        output["policy_eval"] = micro.policy_eval()
+        output["report_build"] = micro.report_build()
+    with (
+        tempfile.TemporaryDirectory(prefix="teleframe-bench-") as tmp,
+        stack.redis_keys() as keys,
+        stack.scratch_database() as db_url,
+    ):
+        run = Run(args, Path(tmp), db_url, keys)
+        output["shape"] = run.shape.describe()
+        output["load"] = run.wrk.describe()
+        try:
+            run.prepare()
+            run.floor()
+            run.teleframe()
+        except BaseException:
+            for item in run.procs.started:
+                print(f"--- {item.name} log tail ---\n{item.tail(1500)}", file=sys.stderr)
+            raise
+        finally:
+            run.procs.stop_all()
+            run.redis.close()
+        output.update(run.results)
+    output["finished_at"] = datetime.now(UTC).isoformat()
+    print()
+    print(report.render(output))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(json.dumps(output, indent=2, default=str))
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

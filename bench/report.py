@@ -1,0 +1,90 @@
+"""The run's figures as one table, teleframe beside the floor, with the targets of issue 6."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.stats import ratio, table
+
+HEADERS = ("measure", "floor", "teleframe", "teleframe / floor", "target")
+
+
+def _get(data: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _x(value: float | None) -> str | None:
+    return None if value is None else f"{value:.2f}x"
+
+
+def _worker_mb(memory: dict[str, Any] | None) -> float | None:
+    values = [memory.get("main_mb"), memory.get("child_max_mb")] if memory else []
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def rows(out: dict[str, Any]) -> list[tuple[object, ...]]:
+    floor_rps = _get(out, "floor", "http", "rps")
+    tf_rps = _get(out, "teleframe", "http", "rps")
+    floor_done = _get(out, "floor", "items_per_s")
+    tf_done = _get(out, "teleframe", "items_per_s")
+    result: list[tuple[object, ...]] = [
+        ("HTTP requests/s answered (wrk, mixed check-ins)", floor_rps, tf_rps, _x(ratio(tf_rps, floor_rps)), ""),
+        ("1-2. check-ins/s to drained / stored verdict", floor_done, tf_done, _x(ratio(tf_done, floor_done)), ">= 1.0x"),
+    ]  # fmt: skip
+    latency = out.get("latency") or {}
+    rate = latency.get("target_rate")
+    result += [
+        (f"3. submit to verdict p50 ms (at {rate}/s)", None, latency.get("p50_ms"), None, "< 20 ms"),
+        (f"3. submit to verdict p99 ms (at {rate}/s)", None, latency.get("p99_ms"), None, "< 100 ms"),
+        ("3. server side evaluated - submitted, p50 / p99 ms", None,
+         f"{latency.get('server_p50_ms')} / {latency.get('server_p99_ms')}", None, ""),
+    ]  # fmt: skip
+    hooks = out.get("teleframe_hooks") or {}
+    if "skipped" in hooks:
+        result.append(
+            ("4. hook ingest events/s (2xx)", "-", f"skipped: {hooks['skipped']}", None, ">= 0.8x")
+        )
+    else:
+        floor_hooks = _get(out, "floor_hooks", "events_per_s_2xx")
+        tf_hooks = hooks.get("events_per_s_2xx")
+        result.append((
+            "4. hook ingest events/s (2xx; floor = one insert)", floor_hooks, tf_hooks,
+            _x(ratio(tf_hooks, floor_hooks)), ">= 0.8x",
+        ))  # fmt: skip
+    policy = out.get("policy_eval") or {}
+    result.append((
+        "5. policy evaluation us/check-in", None,
+        policy.get("us_per_eval_median", f"skipped: {policy.get('skipped')}") if policy else None,
+        None, "< 200 us",
+    ))  # fmt: skip
+    build = _get(out, "report_build", "by_events") or {}
+    for size, row in build.items():
+        result.append((f"6. report build ms, {int(size):,} events", None, row["build"]["median_ms"], None,
+                       "< 200 ms" if int(size) == 10_000 else "linear"))  # fmt: skip
+    if _get(out, "report_build", "skipped"):
+        result.append(
+            ("6. report build", None, f"skipped: {out['report_build']['skipped']}", None, "")
+        )
+    api_floor = _get(out, "floor_memory", "api", "child_max_mb")
+    api_tf = _get(out, "teleframe_memory", "api", "child_max_mb")
+    worker_floor = _worker_mb(_get(out, "floor_memory", "worker"))
+    worker_tf = _worker_mb(_get(out, "teleframe_memory", "worker"))
+    result += [
+        ("7. peak RSS MB, gunicorn API worker", api_floor, api_tf, _x(ratio(api_tf, api_floor)), "< 120 MB"),
+        ("7. peak RSS MB, Celery worker process", worker_floor, worker_tf, _x(ratio(worker_tf, worker_floor)), "< 150 MB"),
+    ]  # fmt: skip
+    return result
+
+
+def render(out: dict[str, Any]) -> str:
+    head = (
+        f"teleframe bench {out.get('started_at', '')[:19]}Z, {_get(out, 'machine', 'cpus')} CPUs "
+        f"({_get(out, 'machine', 'cpu_model')}), Python {_get(out, 'machine', 'python')}\n"
+        f"shape: {out.get('shape')}; load: {out.get('load')}\n"
+    )
+    return head + table(HEADERS, rows(out))
