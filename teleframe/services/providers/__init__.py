@@ -50,7 +50,7 @@ class PayloadInvalid(ValueError):
 
     def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
-        self.errors = dict(errors or {})
+        self.errors: dict[str, str] = dict(errors or {})
 
 
 @dataclass(frozen=True)
