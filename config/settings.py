@@ -28,6 +28,7 @@ class Settings:
     secret_key: str
     encryption_keys: tuple[str, ...]
     queue: str = "teleframe"
+    public_url: str | None = None
     max_body_bytes: int = 64 * 1024
 
     @property
@@ -78,5 +79,6 @@ def load_settings() -> Settings:
         secret_key=secret_key,
         encryption_keys=tuple(k.strip() for k in keys.split(",") if k.strip()),
         queue=_env("QUEUE", "teleframe") or "teleframe",
+        public_url=_env("PUBLIC_URL"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
     )

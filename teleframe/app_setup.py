@@ -50,21 +50,29 @@ def _tune_sqlite(engine: Any) -> None:
 
 
 def register_api(app: Flask) -> None:
+    from teleframe.api.checkin_links.resources import blp as checkin_links
     from teleframe.api.clients.resources import blp as clients
     from teleframe.api.clinicians.resources import blp as clinicians
+    from teleframe.api.events.resources import blp as events
+    from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
     from teleframe.auth import require_api_key
     from teleframe.health import blp as health
+    from teleframe.hooks import blp as hooks
+    from teleframe.web.views import blp as web
 
     api.init_app(app)
     api.spec.components.security_scheme(
         "apiKey", {"type": "http", "scheme": "bearer", "description": "tf_... practice key"}
     )
     api.spec.options["security"] = [{"apiKey": []}]
-    for blueprint in (clinicians, clients, sessions):
+    for blueprint in (clinicians, clients, sessions, events, integrations, checkin_links, reports):
         blueprint.before_request(require_api_key)
         api.register_blueprint(blueprint)
     app.register_blueprint(health)
+    app.register_blueprint(web)
+    app.register_blueprint(hooks)
     # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
     app.register_error_handler(HTTPException, from_http_exception)
 
@@ -113,9 +121,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
-        "imports": ("workers.tasks.checkin", "workers.tasks.outbox"),
+        "imports": (
+            "workers.tasks.checkin",
+            "workers.tasks.outbox",
+            "workers.tasks.report",
+            "workers.tasks.timeline",
+        ),
         "beat_schedule": {
             "relay-outbox": {"task": "teleframe.relay_outbox", "schedule": 2.0},
+            "enforce-retention": {"task": "teleframe.enforce_retention", "schedule": 86400.0},
+            "check-disruptions": {"task": "teleframe.check_disruptions", "schedule": 10.0},
         },
     }
     if settings.embedded:

@@ -81,7 +81,7 @@ def evaluate_checkin(session: Session, checkin_id: uuid.UUID) -> Evaluation | No
         session_facts(therapy_session, client),
         clinician_facts(clinician),
         policy_doc.compile_policy(version.document),
-        load_reference(),
+        load_reference(version.document.get("reference_overrides")),
         submitted_at=checkin.submitted_at,
     )
     verdict = result.to_dict()

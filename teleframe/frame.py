@@ -53,5 +53,5 @@ def frame_view(session: Session, therapy_session: TherapySession) -> dict[str, A
         ),
         "evaluation": evaluation_view(session, evaluation) if evaluation else None,
         "evaluation_pending": checkin is not None and evaluation is None,
-        "continuity": None,
+        "continuity": therapy_session.continuity,
     }

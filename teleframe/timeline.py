@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from teleframe.ingest import session_events
 from teleframe.models import TherapySession
 
 
@@ -13,4 +14,5 @@ def continuity_for(
     session: Session, therapy_session: TherapySession
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """(continuity record, events as dicts in time order); (None, []) before any event."""
-    return None, []
+    events = [event.to_dict() for event in session_events(session, therapy_session.id)]
+    return therapy_session.continuity, events

@@ -1,0 +1,83 @@
+"""Session events reported directly, a session's event list, and the practice's emitted events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from teleframe import ingest, outbox
+from teleframe.api.events.schemas import (
+    EventAcceptedSchema,
+    EventSchema,
+    OutboundEventSchema,
+    ReportedEventSchema,
+)
+from teleframe.auth import current_practice_id
+from teleframe.extensions import db
+from teleframe.models import OutboundEvent, SessionEvent, TherapySession
+from teleframe.models.base import utcnow
+from teleframe.queries import get_scoped
+from teleframe.services.providers import PayloadInvalid
+from teleframe.services.providers.standard import event_from_report
+
+blp = Blueprint("events", __name__, url_prefix="/v1", description="Session events")
+
+
+@blp.route("/sessions/<uuid:session_id>/events")
+class SessionEvents(MethodView):
+    @blp.arguments(ReportedEventSchema)
+    @blp.response(202, EventAcceptedSchema)
+    def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
+        """Report an event (for example: switched to phone because video failed)"""
+        therapy_session = get_scoped(TherapySession, session_id)
+        try:
+            event = event_from_report(
+                data,
+                received_at=utcnow(),
+                idempotency_key=request.headers.get("Idempotency-Key"),
+            )
+        except PayloadInvalid as error:
+            errors = {name: [message] for name, message in error.errors.items()}
+            abort(422, errors=errors or {"_schema": [str(error)]})
+        ingest.store_events(db.session, therapy_session, [event])
+        message = outbox.stage(
+            db.session, therapy_session.practice_id, ingest.FOLD_SESSION, str(therapy_session.id)
+        )
+        db.session.commit()
+        outbox.publish(current_app.extensions["celery"], [message])
+        return {"status": "accepted", "dedupe_key": event.dedupe_key}
+
+    @blp.response(200, EventSchema(many=True))
+    def get(self, session_id: uuid.UUID) -> list[SessionEvent]:
+        """The session's normalised events in time order"""
+        therapy_session = get_scoped(TherapySession, session_id)
+        return list(
+            db.session.scalars(
+                select(SessionEvent)
+                .where(SessionEvent.session_id == therapy_session.id)
+                .order_by(SessionEvent.occurred_at, SessionEvent.id)
+            )
+        )
+
+
+@blp.route("/sessions/<uuid:session_id>/notifications")
+class SessionNotifications(MethodView):
+    @blp.response(200, OutboundEventSchema(many=True))
+    def get(self, session_id: uuid.UUID) -> list[OutboundEvent]:
+        """Events teleframe emitted for the session (backup_plan.due, session.ended, ...)"""
+        therapy_session = get_scoped(TherapySession, session_id)
+        return list(
+            db.session.scalars(
+                select(OutboundEvent)
+                .where(
+                    OutboundEvent.session_id == therapy_session.id,
+                    OutboundEvent.practice_id == current_practice_id(),
+                )
+                .order_by(OutboundEvent.created_at, OutboundEvent.id)
+            )
+        )

@@ -1,0 +1,69 @@
+"""Video-platform integrations: where a platform sends webhooks, and the secret that signs them."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from teleframe.api.integrations.schemas import IntegrationCreateSchema, IntegrationSchema
+from teleframe.auth import current_practice_id
+from teleframe.extensions import db
+from teleframe.models import Integration
+from teleframe.queries import get_scoped
+
+blp = Blueprint("integrations", __name__, url_prefix="/v1/integrations", description="Integrations")
+
+
+def _view(integration: Integration, secret: str | None = None) -> dict[str, Any]:
+    hook = url_for(
+        "hooks.receive",
+        provider=integration.provider,
+        integration_id=integration.id,
+        _external=True,
+    )
+    view = {
+        "id": integration.id,
+        "provider": integration.provider,
+        "label": integration.label,
+        "hook_url": hook,
+        "created_at": integration.created_at,
+    }
+    return {**view, "secret": secret} if secret else view
+
+
+@blp.route("")
+class Integrations(MethodView):
+    @blp.arguments(IntegrationCreateSchema)
+    @blp.response(201, IntegrationSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Register a video-platform integration"""
+        made = None
+        secret = data.get("secret")
+        if secret is None:
+            if data["provider"] != "standard":
+                abort(422, errors={"secret": ["The provider's signing secret is required."]})
+            made = secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+        integration = Integration(
+            id=uuid.uuid4(),
+            practice_id=current_practice_id(),
+            provider=data["provider"],
+            secret=secret,
+            label=data.get("label", ""),
+        )
+        db.session.add(integration)
+        db.session.commit()
+        return _view(integration, made)
+
+
+@blp.route("/<uuid:integration_id>")
+class IntegrationById(MethodView):
+    @blp.response(200, IntegrationSchema)
+    def get(self, integration_id: uuid.UUID) -> dict[str, Any]:
+        """Read an integration (never its secret)"""
+        return _view(get_scoped(Integration, integration_id))

@@ -1,0 +1,65 @@
+"""`POST /hooks/{provider}/{integration_id}`: verify on the raw body, store once, answer fast.
+
+Everything else (normalising, matching the session, folding) happens in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from teleframe import ingest, outbox
+from teleframe.errors import problem
+from teleframe.extensions import db
+from teleframe.models import Integration
+from teleframe.models.base import utcnow
+from teleframe.services.providers import PROVIDERS, InboundRequest, PayloadInvalid, SignatureInvalid
+
+log = logging.getLogger(__name__)
+blp = Blueprint("hooks", __name__, url_prefix="/hooks")
+
+
+def _signed_url() -> str:
+    """The URL the platform signed (Twilio signs it): the public one when behind a proxy."""
+    public = current_app.config["TELEFRAME_SETTINGS"].public_url
+    path = request.full_path.rstrip("?")
+    return public.rstrip("/") + path if public else request.url
+
+
+@blp.post("/<provider>/<uuid:integration_id>")
+def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Response, int]:
+    integration = db.session.scalars(
+        select(Integration).where(
+            Integration.id == integration_id,
+            Integration.provider == provider,
+            Integration.disabled_at.is_(None),
+        )
+    ).first()
+    if integration is None or provider not in PROVIDERS:
+        return problem(404, "No such integration.")
+    inbound = InboundRequest(
+        url=_signed_url(), headers=dict(request.headers), body=request.get_data()
+    )
+    adapter = PROVIDERS[provider]
+    try:
+        answer = adapter.challenge_response(inbound, integration.secret)
+        if answer is not None:
+            return jsonify(answer), 200
+        adapter.verify(inbound, integration.secret, now=utcnow())
+        stored, message = ingest.stage_inbound(db.session, integration, inbound)
+    except SignatureInvalid as error:
+        log.info("refused %s webhook for integration %s: %s", provider, integration_id, error)
+        return problem(401, "The webhook signature is not valid or not fresh.")
+    except PayloadInvalid:
+        return problem(400, "The webhook body could not be read.")
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same event again: already stored, nothing more to do
+        return jsonify({"status": "duplicate"}), 200
+    outbox.publish(current_app.extensions["celery"], [message])
+    return jsonify({"status": "accepted", "id": str(stored.id)}), 200

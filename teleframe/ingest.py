@@ -1,0 +1,307 @@
+"""From a verified webhook to a session's continuity record and the protocol's prompts.
+
+The edge stores the raw request (one transaction with its outbox row) and answers; the worker
+normalises it, matches it to a session, stores the events and re-folds the session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from teleframe import outbox, policies
+from teleframe.models import (
+    InboundEvent,
+    Integration,
+    OutboundEvent,
+    OutboxMessage,
+    PolicyVersion,
+    SessionEvent,
+    SessionState,
+    TherapySession,
+)
+from teleframe.models.base import utcnow
+from teleframe.services import continuity as fold
+from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
+
+INGEST_EVENT = "teleframe.ingest_event"
+FOLD_SESSION = "teleframe.fold_session"
+BUILD_REPORT_DRAFT = "teleframe.build_report_draft"
+# a recurring meeting id is reused: match the session scheduled nearest the event
+MATCH_WINDOW = timedelta(hours=12)
+
+
+def stage_inbound(
+    session: Session, integration: Integration, request: InboundRequest
+) -> tuple[InboundEvent, OutboxMessage]:
+    """The edge's one durable write: the raw request and its outbox row."""
+    provider = PROVIDERS[integration.provider]
+    inbound = InboundEvent(
+        id=uuid.uuid4(),
+        practice_id=integration.practice_id,
+        integration_id=integration.id,
+        provider=integration.provider,
+        dedupe_key=provider.dedupe_key(request),
+        room_id=provider.room_id(request),
+        url=request.url,
+        request={"headers": dict(request.headers), "body": request.body.decode("latin-1")},
+    )
+    session.add(inbound)
+    return inbound, outbox.stage(session, integration.practice_id, INGEST_EVENT, str(inbound.id))
+
+
+def _as_request(inbound: InboundEvent) -> InboundRequest:
+    raw: dict[str, Any] = inbound.request
+    return InboundRequest(
+        url=inbound.url, headers=raw["headers"], body=raw["body"].encode("latin-1")
+    )
+
+
+def match_session(
+    session: Session, practice_id: uuid.UUID, provider: str, room_id: str | None, at: datetime
+) -> TherapySession | None:
+    if not room_id:
+        return None
+    candidates = session.scalars(
+        select(TherapySession).where(
+            TherapySession.practice_id == practice_id,
+            TherapySession.video_provider == provider,
+            TherapySession.video_room_id == room_id,
+            TherapySession.scheduled_start >= at - MATCH_WINDOW,
+            TherapySession.scheduled_start <= at + MATCH_WINDOW,
+        )
+    ).all()
+    return min(candidates, key=lambda s: abs(s.scheduled_start - at), default=None)
+
+
+def process_inbound(session: Session, inbound_id: uuid.UUID) -> uuid.UUID | None:
+    """Normalise and store a raw webhook's events; returns the matched session id."""
+    inbound = session.get(InboundEvent, inbound_id)
+    if inbound is None or inbound.processed_at is not None:
+        return inbound.session_id if inbound else None
+    inbound.processed_at = utcnow()
+    try:
+        events = PROVIDERS[inbound.provider].normalize(_as_request(inbound))
+    except PayloadInvalid:
+        inbound.outcome = "invalid"
+        return None
+    if not events:
+        inbound.outcome = "ignored"
+        return None
+    target = match_session(
+        session, inbound.practice_id, inbound.provider, inbound.room_id, events[0].occurred_at
+    )
+    if target is None:
+        inbound.outcome = "unmatched"
+        return None
+    inbound.outcome, inbound.session_id = "matched", target.id
+    store_events(session, target, events, inbound_id=inbound.id, received_at=inbound.received_at)
+    return target.id
+
+
+def store_events(
+    session: Session,
+    therapy_session: TherapySession,
+    events: list[Event],
+    *,
+    inbound_id: uuid.UUID | None = None,
+    received_at: datetime | None = None,
+) -> None:
+    """Insert, skipping any whose dedupe key the session already has (duplicates are normal)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "practice_id": therapy_session.practice_id,
+            "session_id": therapy_session.id,
+            "kind": event.kind,
+            "occurred_at": event.occurred_at,
+            "received_at": event.received_at or received_at or utcnow(),
+            "provider": event.provider,
+            "dedupe_key": event.dedupe_key,
+            "participant_key": event.participant_key,
+            "connection_key": event.connection_key,
+            "role": event.role,
+            "reason": event.reason,
+            "modality": event.modality,
+            "inbound_event_id": inbound_id,
+        }
+        for event in events
+    ]
+    session.execute(
+        insert(SessionEvent)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["session_id", "dedupe_key"])
+    )
+
+
+def session_events(session: Session, session_id: uuid.UUID) -> list[Event]:
+    rows = session.scalars(
+        select(SessionEvent)
+        .where(SessionEvent.session_id == session_id)
+        .order_by(SessionEvent.occurred_at, SessionEvent.id)
+    )
+    return [
+        Event(
+            kind=row.kind,
+            occurred_at=row.occurred_at,
+            provider=row.provider,
+            dedupe_key=row.dedupe_key,
+            participant_key=row.participant_key,
+            role=row.role,
+            reason=row.reason,
+            modality=row.modality,
+            connection_key=row.connection_key,
+            received_at=row.received_at,
+        )
+        for row in rows
+    ]
+
+
+def policy_document(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
+    """The pinned version if a check-in pinned one, else the practice's current policy."""
+    version = None
+    if therapy_session.policy_version_id is not None:
+        version = session.get(PolicyVersion, therapy_session.policy_version_id)
+    version = version or policies.ensure_default(session, therapy_session.practice_id)
+    return version.document
+
+
+def signed_at(session: Session, therapy_session: TherapySession) -> datetime | None:
+    """When the session's report was signed; events after it are kept but not folded in."""
+    if therapy_session.state != SessionState.report_signed.value:
+        return None
+    from teleframe.models import ReportVersion  # reports land in their own module
+
+    return session.scalar(
+        select(ReportVersion.created_at)
+        .where(ReportVersion.session_id == therapy_session.id, ReportVersion.kind == "signed")
+        .limit(1)
+    )
+
+
+def refold(session: Session, therapy_session: TherapySession, *, now: datetime) -> dict[str, Any]:
+    """Fold all of the session's events again and apply the disruption protocol.
+
+    The caller holds the session row locked (SELECT ... FOR UPDATE), so concurrent folds of
+    one session queue up instead of overwriting each other.
+    """
+    protocol = fold.Protocol.from_policy(policy_document(session, therapy_session))
+    events = session_events(session, therapy_session.id)
+    record = fold.fold(
+        events,
+        protocol,
+        scheduled_start=therapy_session.scheduled_start,
+        scheduled_end=therapy_session.scheduled_end,
+        signed_at=signed_at(session, therapy_session),
+    )
+    therapy_session.continuity = record.to_dict()
+    _advance_state(session, therapy_session, record)
+    open_outage = record.open_outage if record.ended_at is None else None
+    therapy_session.outage_open_since = open_outage.start_at if open_outage else None
+    _emit_outages(session, therapy_session, record)
+    apply_protocol(session, therapy_session, record, protocol, now=now)
+    return therapy_session.continuity
+
+
+def _advance_state(
+    session: Session, therapy_session: TherapySession, record: fold.Continuity
+) -> None:
+    state = therapy_session.state
+    if state in (SessionState.scheduled.value, SessionState.checked_in.value) and (
+        record.started_at is not None
+    ):
+        therapy_session.state = state = SessionState.in_progress.value
+    if record.ended_at is not None and state == SessionState.in_progress.value:
+        therapy_session.state = SessionState.ended.value
+        therapy_session.ended_at = record.ended_at
+        emit(session, therapy_session, "session.ended", "", {"ended_at": _iso(record.ended_at)})
+        outbox.stage(
+            session, therapy_session.practice_id, BUILD_REPORT_DRAFT, str(therapy_session.id)
+        )
+
+
+def _emit_outages(
+    session: Session, therapy_session: TherapySession, record: fold.Continuity
+) -> None:
+    for outage in record.outages:
+        started = _iso(outage.start_at)
+        emit(session, therapy_session, "disruption.started", started, {"started_at": started})
+        if outage.end_at is not None:
+            emit(
+                session,
+                therapy_session,
+                "disruption.resolved",
+                started,
+                {
+                    "started_at": started,
+                    "resolved_at": _iso(outage.end_at),
+                    "seconds": outage.seconds,
+                },
+            )
+
+
+def apply_protocol(
+    session: Session,
+    therapy_session: TherapySession,
+    record: fold.Continuity,
+    protocol: fold.Protocol,
+    *,
+    now: datetime,
+) -> list[str]:
+    actions = fold.due_actions(record, protocol, now=now)
+    outage = record.open_outage
+    for action in actions:
+        occurrence = _iso(outage.start_at) if outage and action == "backup_plan.due" else ""
+        facts: dict[str, Any] = {"at": _iso(now)}
+        if outage is not None:
+            facts["outage_started_at"] = _iso(outage.start_at)
+        emit(session, therapy_session, action, occurrence, facts)
+    return actions
+
+
+def emit(
+    session: Session,
+    therapy_session: TherapySession,
+    event_type: str,
+    occurrence: str,
+    facts: dict[str, Any],
+) -> None:
+    """Record an outbound event once per (session, type, occurrence). Thin: ids and times only."""
+    exists = session.scalar(
+        select(OutboundEvent.id).where(
+            OutboundEvent.session_id == therapy_session.id,
+            OutboundEvent.type == event_type,
+            OutboundEvent.occurrence == occurrence,
+        )
+    )
+    if exists is not None:
+        return
+    session.add(
+        OutboundEvent(
+            practice_id=therapy_session.practice_id,
+            session_id=therapy_session.id,
+            type=event_type,
+            occurrence=occurrence,
+            payload={"session_id": str(therapy_session.id), **facts},
+        )
+    )
+
+
+def sessions_with_open_outage(session: Session) -> list[uuid.UUID]:
+    return list(
+        session.scalars(
+            select(TherapySession.id).where(TherapySession.outage_open_since.is_not(None))
+        )
+    )
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,89 @@
+"""A realistic Zoom session posted to the hook with real signatures, through a real worker."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from tests.conftest import wait_for
+from tests.services.providers import signing
+
+SCENARIO = json.loads(signing.fixture("zoom/session_drop_rejoin_phone.json"))
+
+
+def _session_for_scenario(practice) -> str:  # type: ignore[no-untyped-def]
+    return practice.session(
+        start=SCENARIO["scheduled_start"].replace("Z", "+00:00"),
+        provider="zoom",
+        room_id=SCENARIO["room_id"],
+    )
+
+
+def _deliver(practice, zoom_hook, session: str, deliveries) -> None:  # type: ignore[no-untyped-def]
+    for delivery in deliveries:
+        body = json.dumps(delivery["body"]).encode()
+        if delivery["source"] == "zoom":
+            response = zoom_hook.send(zoom_hook.sign(body))
+            assert response.status_code == 200, response.get_json()
+        else:
+            response = practice.post(f"/v1/sessions/{session}/events", delivery["body"])
+            assert response.status_code == 202, response.get_json()
+
+
+def test_zoom_sequence_folds_into_the_expected_continuity(worker, zoom_hook):
+    practice = zoom_hook.practice
+    session = _session_for_scenario(practice)
+    _deliver(practice, zoom_hook, session, SCENARIO["deliveries"])
+    expected = SCENARIO["expected"]
+    frame = wait_for(lambda: _settled(practice, session), timeout=20)
+    record = frame["continuity"]
+    for key, value in expected.items():
+        assert record[key] == value, key
+    assert frame["state"] == "ended"
+    notifications = practice.get(f"/v1/sessions/{session}/notifications").get_json()
+    types = [item["type"] for item in notifications]
+    assert types.count("disruption.started") == 2
+    assert "session.ended" in types
+    for item in notifications:
+        text = json.dumps(item["payload"])
+        assert "+1510" not in text and "Sam" not in text
+
+
+def _settled(practice, session: str):  # type: ignore[no-untyped-def]
+    """Every ingest and fold task of the practice has run, and a record exists."""
+    from sqlalchemy import func, select
+
+    from teleframe import ingest
+    from teleframe.extensions import db
+    from teleframe.models import OutboxMessage
+
+    with practice.app.app_context():
+        pending = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.practice_id == practice.id,
+                OutboxMessage.done_at.is_(None),
+                OutboxMessage.task.in_([ingest.INGEST_EVENT, ingest.FOLD_SESSION]),
+            )
+        )
+    frame = practice.get(f"/v1/sessions/{session}/frame").get_json()
+    return frame if pending == 0 and frame["continuity"] else None
+
+
+def test_shuffled_and_repeated_deliveries_give_the_same_continuity(worker, make_practice):
+    from tests.hooks.conftest import HookClient
+
+    practice = make_practice()
+    hook = HookClient(practice, "zoom", signing.ZOOM_SECRET)
+    hook.sign = lambda body, **kw: signing.zoom(
+        body, timestamp=int(__import__("time").time()), **kw
+    )  # type: ignore[attr-defined]
+    session = _session_for_scenario(practice)
+    deliveries = list(SCENARIO["deliveries"]) * 2
+    random.Random(7).shuffle(deliveries)
+    _deliver(practice, hook, session, deliveries)
+    frame = wait_for(lambda: _settled(practice, session), timeout=20)
+    expected = SCENARIO["expected"]
+    for key in ("drops", "outages", "total_outage_seconds", "modality_segments", "billing"):
+        assert frame["continuity"][key] == expected[key], key
