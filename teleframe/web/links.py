@@ -12,10 +12,11 @@ import hmac
 import uuid
 from datetime import datetime
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from teleframe.models import CheckInLink
 from teleframe.models.base import utcnow

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from teleframe import checkins
 from teleframe.extensions import db
@@ -61,7 +62,7 @@ def _session_of(link: CheckInLink) -> TherapySession:
     ).one()
 
 
-def _to_status(link: CheckInLink) -> Response:
+def _to_status(link: CheckInLink) -> BaseResponse:
     response = redirect(url_for(".status"), 303)
     links.set_cookie(response, link)
     return response
