@@ -55,6 +55,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.clinicians.resources import blp as clinicians
     from teleframe.api.events.resources import blp as events
     from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
     from teleframe.auth import require_api_key
@@ -67,7 +68,7 @@ def register_api(app: Flask) -> None:
         "apiKey", {"type": "http", "scheme": "bearer", "description": "tf_... practice key"}
     )
     api.spec.options["security"] = [{"apiKey": []}]
-    for blueprint in (clinicians, clients, sessions, events, integrations, checkin_links, reports):
+    for blueprint in (clinicians, clients, sessions, events, integrations, policy, checkin_links, reports):
         blueprint.before_request(require_api_key)
         api.register_blueprint(blueprint)
     app.register_blueprint(health)

@@ -116,6 +116,28 @@ def keys_revoke(prefix: str) -> None:
     click.echo(f"revoked {done.rowcount} key(s)")  # type: ignore[attr-defined]
 
 
+@main.group()
+def report() -> None:
+    """Frame reports."""
+
+
+@report.command("verify")
+@click.argument("session_id", type=click.UUID)
+def report_verify(session_id: uuid.UUID) -> None:
+    """Recompute SESSION_ID's report hash chain; exit 1 if any version was altered."""
+    from teleframe import reports
+    from teleframe.extensions import db as database
+
+    with _app().app_context():
+        verdict = reports.verify(database.session, session_id)
+    if verdict.ok:
+        click.echo(f"ok: {verdict.checked} version(s) verified, head {verdict.head_hash}")
+        return
+    where = f"version {verdict.broken_at}" if verdict.broken_at else "report"
+    click.echo(f"BROKEN at {where}: {verdict.reason}", err=True)
+    sys.exit(1)
+
+
 def worker_command(*, beat: bool) -> list[str]:
     command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo"]
     command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
@@ -144,3 +166,30 @@ def serve(host: str, port: int, threads: int) -> None:
             worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@main.group()
+def policy() -> None:
+    """Frame policy documents."""
+
+
+@policy.command("lint")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=str))
+def policy_lint(path: str) -> None:
+    """Check a policy file (YAML or JSON) without a server; exit 1 on errors."""
+    from teleframe.services.policy import PolicyError, content_hash, parse_policy
+
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    try:
+        document = parse_policy(text)
+    except PolicyError as error:
+        for item in error.errors:
+            where = f"{path}:{item['line']}" if item.get("line") else path
+            click.echo(f"{where}: {item['path']}: {item['message']}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{path}: valid ({content_hash(document)})")
+
+
+if __name__ == "__main__":
+    main()
