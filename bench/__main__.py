@@ -106,7 +106,9 @@ class Run:
             queue=self.queue("teleframe"),
         )
         began = time.monotonic()
-        self.fixture = workload.populate(self.settings, sessions=self.args.sessions)
+        from teleframe import create_app
+
+        self.fixture = workload.populate(create_app(self.settings), sessions=self.args.sessions)
         print(
             f"  set up {len(self.fixture.session_ids)} sessions in {time.monotonic() - began:.1f}s"
         )

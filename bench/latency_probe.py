@@ -5,7 +5,8 @@
 Run as a process of its own by the harness. Check-ins are scheduled at a fixed rate whatever
 the answers' speed (open loop), and latency runs from the scheduled send time, so a stalled
 server cannot hide its queueing. After the 202, the frame is polled every `poll_ms` until its
-evaluation is this check-in's. Also kept: the server-side lag (evaluated_at - submitted_at).
+evaluation is this check-in's, backing off (x1.5, at most `max_poll_ms`) so a slow verdict
+does not turn the probe into a flood of reads. Also kept: the server-side lag (evaluated_at - submitted_at).
 """
 
 from __future__ import annotations
@@ -43,15 +44,16 @@ class Connection:
 
 
 def follow(
-    conn: Connection, job: dict[str, Any], poll_s: float, timeout_s: float
+    conn: Connection, job: dict[str, Any], poll_s: float, max_poll_s: float, timeout_s: float
 ) -> dict[str, Any]:
     status, body = conn.call("POST", f"/v1/sessions/{job['session_id']}/checkins", job["body"])
     accepted = time.monotonic()
     if status != 202:
         return {"error": f"submit answered {status}"}
-    checkin_id, polls = str(body["checkin_id"]), 0
+    checkin_id, polls, wait = str(body["checkin_id"]), 0, poll_s
     while time.monotonic() - accepted < timeout_s:
-        time.sleep(poll_s)
+        time.sleep(wait)
+        wait = min(wait * 1.5, max_poll_s)
         polls += 1
         _status, frame = conn.call("GET", f"/v1/sessions/{job['session_id']}/frame")
         evaluation = (frame or {}).get("evaluation") or {}
@@ -73,6 +75,7 @@ def follow(
 def run(config: dict[str, Any]) -> dict[str, Any]:
     rate, duration = float(config["rate"]), float(config["duration"])
     poll_s, timeout_s = config.get("poll_ms", 5) / 1000, config.get("timeout_s", 10)
+    max_poll_s = config.get("max_poll_ms", 100) / 1000
     jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
@@ -81,7 +84,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         conn = Connection(config["port"], config["key"])
         while (job := jobs.get()) is not None:
             try:
-                outcome = follow(conn, job, poll_s, timeout_s)
+                outcome = follow(conn, job, poll_s, max_poll_s, timeout_s)
             except Exception as error:  # a probe failure is a result, not a crash
                 outcome = {"error": repr(error)}
             with lock:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from config.settings import Settings
+from flask import Flask
 
 GOOD: dict[str, Any] = {
     "location": {
@@ -76,14 +76,13 @@ class Fixture:
     hooks_skipped: str | None = None
 
 
-def populate(settings: Settings, sessions: int = 400, clients: int = 200) -> Fixture:
+def populate(app: Flask, sessions: int = 400, clients: int = 200) -> Fixture:
     """A practice, its key, clinicians, clients and sessions starting soon, through the API."""
-    from teleframe import create_app, policies
+    from teleframe import policies
     from teleframe.auth import issue_key
     from teleframe.extensions import db
     from teleframe.models import Practice
 
-    app = create_app(settings)
     with app.app_context():
         practice = Practice(id=uuid.uuid4(), name="Bench practice")
         db.session.add(practice)
