@@ -36,28 +36,29 @@ def issue_key(session: Session, practice_id: uuid.UUID, label: str = "") -> str:
     return key
 
 
-def practice_for_key(session: Session, key: str) -> uuid.UUID | None:
+def practice_for_key(session: Session, key: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """(practice id, key id) for an active key."""
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     row = session.execute(
-        select(ApiKey.practice_id).where(
+        select(ApiKey.practice_id, ApiKey.id).where(
             ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
         )
     ).first()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None
 
 
 def require_api_key():
-    """before_request hook for /v1: sets g.practice_id or answers 401."""
+    """before_request hook for /v1: sets g.practice_id and g.api_key_id, or answers 401."""
     if request.method == "OPTIONS":
         return None
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    practice_id = practice_for_key(db.session, key.strip()) if scheme == "Bearer" else None
-    if practice_id is None:
+    found = practice_for_key(db.session, key.strip()) if scheme == "Bearer" else None
+    if found is None:
         response = problem(401, "A valid API key is required: 'Authorization: Bearer tf_...'.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="teleframe"'
         return response
-    g.practice_id = practice_id
+    g.practice_id, g.api_key_id = found
     return None
 
 

@@ -16,6 +16,8 @@ class Practice(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
+    # APA Record Keeping Guidelines: seven years after the last date of service
+    retention_years: Mapped[int] = mapped_column(default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,0 +1,84 @@
+"""Audit trail (HIPAA §164.312(b)): who did what to which record, when, and from where.
+
+An event names ids and non-PHI facts only; it is written in the same transaction as the read or
+change it describes, so an access that was not recorded did not happen.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teleframe.models import AuditEvent
+from teleframe.models.base import utcnow
+
+ACTIONS = frozenset({"read", "export", "sign", "amend", "delete"})
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: str
+    id: str
+    remote_addr: str | None = None
+    request_id: str | None = None
+
+
+def system_actor(name: str) -> Actor:
+    """Periodic work acting on its own authority, such as retention."""
+    return Actor(type="system", id=name, request_id=str(uuid.uuid4()))
+
+
+def request_actor() -> Actor:
+    """The API key behind the current request, its remote address and request id."""
+    from flask import g, request
+
+    return Actor(
+        type="api_key",
+        id=str(g.api_key_id),
+        remote_addr=(request.remote_addr or "")[:64] or None,
+        request_id=request_id(),
+    )
+
+
+def request_id() -> str:
+    """The caller's X-Request-Id when it is a plain token, else one made for this request."""
+    from flask import g, request
+
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
+    return str(g.request_id)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    *,
+    practice_id: uuid.UUID,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    event = AuditEvent(
+        id=uuid.uuid4(),
+        practice_id=practice_id,
+        occurred_at=utcnow(),
+        actor_type=actor.type,
+        actor_id=actor.id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+        remote_addr=actor.remote_addr,
+        request_id=actor.request_id,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
