@@ -240,6 +240,7 @@ class Run:
             timeout=self.args.latency_duration + 120,
         )
         result: dict[str, Any] = json.loads(out_path.read_text())
+        result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
         print(
             f"  p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['verdicts_seen']} verdicts)"
         )
@@ -264,7 +265,8 @@ class Run:
         print(
             f"  {name}: {http['rps']} req/s over HTTP ({http['n2xx']} 2xx, {http['n422']} 422, "
             f"{http['n5xx']} 5xx, {http['errors']} socket errors); {result['items_per_s']} items/s "
-            f"to drained in {result['seconds_to_drained']}s"
+            f"to drained in {result['seconds_to_drained']}s; load average "
+            f"{result['loadavg_1m_before_after'][0]} -> {result['loadavg_1m_before_after'][1]}"
             + (
                 ""
                 if result["complete"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -64,6 +65,7 @@ def to_drained(
     the API and the workers share the machine, as they do in a top-of-the-hour burst.
     """
     before = drained()
+    load_before = os.getloadavg()[0]
     began = time.monotonic()
     http = run_wrk(url, script, options)
     load_ended = time.monotonic()
@@ -84,6 +86,7 @@ def to_drained(
         "seconds_to_drained": round(elapsed, 2),
         "drain_tail_seconds": round(finished - load_ended, 2),
         "items_per_s": round(count / elapsed, 1),
+        "loadavg_1m_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "requests_per_s_to_drained": round(
             http["requests"] * min(count / max(target, 1), 1) / elapsed, 1
         ),

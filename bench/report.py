@@ -86,5 +86,8 @@ def render(out: dict[str, Any]) -> str:
         f"teleframe bench {out.get('started_at', '')[:19]}Z, {_get(out, 'machine', 'cpus')} CPUs "
         f"({_get(out, 'machine', 'cpu_model')}), Python {_get(out, 'machine', 'python')}\n"
         f"shape: {out.get('shape')}; load: {out.get('load')}\n"
+        f"1-min load average before -> after the floor phase "
+        f"{_get(out, 'floor', 'loadavg_1m_before_after')}, the teleframe phase "
+        f"{_get(out, 'teleframe', 'loadavg_1m_before_after')} (2 would be this run alone)\n"
     )
     return head + table(HEADERS, rows(out))
