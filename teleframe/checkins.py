@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from teleframe import outbox
 from teleframe.models import CheckIn, SessionState, TherapySession
+from teleframe.notifications import emit
 
 EVALUATE_CHECKIN = "teleframe.evaluate_checkin"
 CLOSED_STATES = frozenset({SessionState.ended.value, SessionState.report_signed.value})
@@ -38,6 +39,13 @@ def submit(
         source=source,
     )
     session.add(checkin)
+    emit(
+        session,
+        therapy_session,
+        "checkin.submitted",
+        str(checkin.id),
+        {"checkin_id": str(checkin.id)},
+    )
     message = outbox.stage(session, therapy_session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
     session.commit()
     outbox.publish(celery, [message])

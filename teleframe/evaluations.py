@@ -19,6 +19,7 @@ from teleframe.models import (
     SessionState,
     TherapySession,
 )
+from teleframe.notifications import emit
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
 from teleframe.services.reference import load_reference
@@ -95,8 +96,29 @@ def evaluate_checkin(session: Session, checkin_id: uuid.UUID) -> Evaluation | No
         facts=verdict["facts"],
     )
     session.add(evaluation)
+    emit(
+        session,
+        therapy_session,
+        "checkin.evaluated",
+        str(checkin.id),
+        {
+            "checkin_id": str(checkin.id),
+            "status": evaluation.status,
+            "codes": sorted({finding["code"] for finding in evaluation.findings}),
+        },
+    )
     latest = latest_checkin(session, therapy_session)
     if latest is not None and latest.id == checkin.id:
+        if evaluation.status in ("blocked", "attention"):
+            emit(
+                session,
+                therapy_session,
+                f"frame.{evaluation.status}",
+                str(checkin.id),
+                {
+                    "checkin_id": str(checkin.id),
+                },
+            )
         therapy_session.frame_status = evaluation.status
         if therapy_session.state == SessionState.scheduled.value:
             therapy_session.state = SessionState.checked_in.value

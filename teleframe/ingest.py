@@ -19,7 +19,6 @@ from teleframe import outbox, policies
 from teleframe.models import (
     InboundEvent,
     Integration,
-    OutboundEvent,
     OutboxMessage,
     PolicyVersion,
     SessionEvent,
@@ -27,6 +26,7 @@ from teleframe.models import (
     TherapySession,
 )
 from teleframe.models.base import utcnow
+from teleframe.notifications import emit
 from teleframe.services import continuity as fold
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 
@@ -265,34 +265,6 @@ def apply_protocol(
             facts["outage_started_at"] = _iso(outage.start_at)
         emit(session, therapy_session, action, occurrence, facts)
     return actions
-
-
-def emit(
-    session: Session,
-    therapy_session: TherapySession,
-    event_type: str,
-    occurrence: str,
-    facts: dict[str, Any],
-) -> None:
-    """Record an outbound event once per (session, type, occurrence). Thin: ids and times only."""
-    exists = session.scalar(
-        select(OutboundEvent.id).where(
-            OutboundEvent.session_id == therapy_session.id,
-            OutboundEvent.type == event_type,
-            OutboundEvent.occurrence == occurrence,
-        )
-    )
-    if exists is not None:
-        return
-    session.add(
-        OutboundEvent(
-            practice_id=therapy_session.practice_id,
-            session_id=therapy_session.id,
-            type=event_type,
-            occurrence=occurrence,
-            payload={"session_id": str(therapy_session.id), **facts},
-        )
-    )
 
 
 def sessions_with_open_outage(session: Session) -> list[uuid.UUID]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import phonenumbers
 import pycountry
 from marshmallow import ValidationError, fields
+from marshmallow.validate import Length
 
 
 class StrictBoolean(fields.Boolean):
@@ -71,7 +73,11 @@ class E164Phone(fields.String):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def text(max_length: int = 200, **kwargs: Any) -> fields.String:
-    from marshmallow.validate import Length
+def printable(value: str) -> None:
+    """No control characters (PostgreSQL refuses NUL) or lone surrogates (not UTF-8)."""
+    if any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n" for char in value):
+        raise ValidationError("Must not contain control characters.")
 
-    return fields.String(validate=Length(min=1, max=max_length), **kwargs)
+
+def text(max_length: int = 200, **kwargs: Any) -> fields.String:
+    return fields.String(validate=[Length(min=1, max=max_length), printable], **kwargs)

@@ -22,7 +22,7 @@ POLICY_BODY = {
     "required": True,
     "description": "The policy document, YAML or JSON (see config/policy/default.yaml)",
     "content": {
-        "application/yaml": {"schema": {"type": "string"}},
+        "application/yaml": {"schema": {"description": "YAML text"}},
         "application/json": {"schema": {"type": "object"}},
     },
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -104,6 +105,9 @@ class Event:
             "modality",
             "modality.changed needs the new modality",
         )
+        for name in ("participant_key", "connection_key", "reason"):
+            value = getattr(self, name)
+            _require(value is None or storable(value), name, "control characters are not allowed")
         object.__setattr__(self, "occurred_at", as_utc(self.occurred_at, "occurred_at"))
         if self.received_at is not None:
             object.__setattr__(self, "received_at", as_utc(self.received_at, "received_at"))
@@ -151,6 +155,11 @@ class Provider(Protocol):
     def room_id(self, request: InboundRequest) -> str | None: ...
 
     def normalize(self, request: InboundRequest) -> list[Event]: ...
+
+
+def storable(value: str) -> bool:
+    """No control characters or lone surrogates: text a database column can hold as is."""
+    return not any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
 
 
 def _require(condition: bool, field_name: str, message: str) -> None:
@@ -234,7 +243,7 @@ def hmac_digest(key: bytes, message: bytes, algorithm: str = "sha256") -> bytes:
 def bounded_key(provider: str, *parts: object) -> str:
     """`provider:part|part|...`, hashed when longer than a database key should be."""
     key = f"{provider}:" + "|".join("" if part is None else str(part) for part in parts)
-    if len(key) <= MAX_KEY_LENGTH:
+    if len(key) <= MAX_KEY_LENGTH and storable(key):
         return key
     return f"{provider}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 

@@ -20,17 +20,19 @@ from teleframe.services.providers import (
 times = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
 )
+# ids and reasons are stored in text columns: no control characters or lone surrogates
+STORABLE = st.characters(exclude_categories=("Cc", "Cs"))
 events = st.builds(
     Event,
     kind=st.sampled_from(sorted(KINDS - {"participant.left", "modality.changed"})),
     occurred_at=times,
     provider=st.sampled_from(sorted(PROVIDERS)),
     dedupe_key=st.text(min_size=1, max_size=40),
-    participant_key=st.none() | st.text(max_size=40),
+    participant_key=st.none() | st.text(STORABLE, max_size=40),
     role=st.sampled_from([None, "client", "clinician"]),
-    reason=st.none() | st.text(max_size=20),
+    reason=st.none() | st.text(STORABLE, max_size=20),
     modality=st.sampled_from([None, "video", "audio_only", "phone"]),
-    connection_key=st.none() | st.text(max_size=20),
+    connection_key=st.none() | st.text(STORABLE, max_size=20),
     received_at=st.none() | times,
 )
 
@@ -83,3 +85,17 @@ def test_request_headers_are_case_insensitive() -> None:
 def test_every_provider_is_registered_under_its_name() -> None:
     assert sorted(PROVIDERS) == ["daily", "standard", "twilio", "zoom"]
     assert all(provider.name == name for name, provider in PROVIDERS.items())
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "tab\there", "\ud800"])
+def test_control_characters_and_lone_surrogates_are_refused(bad: str) -> None:
+    from teleframe.services.providers import PayloadInvalid
+
+    with pytest.raises(PayloadInvalid):
+        Event(
+            kind="participant.left",
+            occurred_at=datetime(2026, 12, 1, tzinfo=UTC),
+            provider="report",
+            dedupe_key="k",
+            participant_key=bad,
+        )
