@@ -5,7 +5,7 @@
 Run as a process of its own by the harness. Check-ins are scheduled at a fixed rate whatever
 the answers' speed (open loop), and latency runs from the scheduled send time, so a stalled
 server cannot hide its queueing. After the 202, the frame is polled every `poll_ms` until its
-evaluation is this check-in's, backing off (x1.5, at most `max_poll_ms`) so a slow verdict
+evaluation is this check-in's, backing off (x2, at most `max_poll_ms`, 250 by default) so a slow verdict
 does not turn the probe into a flood of reads. Also kept: the server-side lag (evaluated_at - submitted_at).
 """
 
@@ -53,7 +53,7 @@ def follow(
     checkin_id, polls, wait = str(body["checkin_id"]), 0, poll_s
     while time.monotonic() - accepted < timeout_s:
         time.sleep(wait)
-        wait = min(wait * 1.5, max_poll_s)
+        wait = min(wait * 2, max_poll_s)
         polls += 1
         _status, frame = conn.call("GET", f"/v1/sessions/{job['session_id']}/frame")
         evaluation = (frame or {}).get("evaluation") or {}
@@ -75,7 +75,7 @@ def follow(
 def run(config: dict[str, Any]) -> dict[str, Any]:
     rate, duration = float(config["rate"]), float(config["duration"])
     poll_s, timeout_s = config.get("poll_ms", 5) / 1000, config.get("timeout_s", 10)
-    max_poll_s = config.get("max_poll_ms", 100) / 1000
+    max_poll_s = config.get("max_poll_ms", 250) / 1000
     jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
@@ -137,6 +137,7 @@ def summarize(results: list[dict[str, Any]], rate: float, elapsed: float) -> dic
         "server_p50_ms": pct("server_ms", 50),
         "server_p99_ms": pct("server_ms", 99),
         "polls_per_checkin": round(sum(r["polls"] for r in good) / max(len(good), 1), 1),
+        "frame_reads_per_s": round(sum(r.get("polls", 0) for r in results) / max(elapsed, 1e-9), 1),
     }
 
 
