@@ -58,6 +58,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
+    from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
     from teleframe.auth import require_api_key
     from teleframe.health import blp as health
     from teleframe.hooks import blp as hooks
@@ -68,7 +69,17 @@ def register_api(app: Flask) -> None:
         "apiKey", {"type": "http", "scheme": "bearer", "description": "tf_... practice key"}
     )
     api.spec.options["security"] = [{"apiKey": []}]
-    for blueprint in (clinicians, clients, sessions, events, integrations, policy, checkin_links, reports):
+    for blueprint in (
+        clinicians,
+        clients,
+        sessions,
+        events,
+        integrations,
+        policy,
+        checkin_links,
+        reports,
+        webhook_endpoints,
+    ):
         blueprint.before_request(require_api_key)
         api.register_blueprint(blueprint)
     app.register_blueprint(health)
@@ -127,11 +138,14 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "workers.tasks.outbox",
             "workers.tasks.report",
             "workers.tasks.timeline",
+            "workers.tasks.webhooks",
         ),
         "beat_schedule": {
             "relay-outbox": {"task": "teleframe.relay_outbox", "schedule": 2.0},
             "enforce-retention": {"task": "teleframe.enforce_retention", "schedule": 86400.0},
             "check-disruptions": {"task": "teleframe.check_disruptions", "schedule": 10.0},
+            "fan-out-events": {"task": "teleframe.fan_out_events", "schedule": 2.0},
+            "deliver-due-webhooks": {"task": "teleframe.deliver_due", "schedule": 2.0},
         },
     }
     if settings.embedded:

@@ -12,6 +12,7 @@ from teleframe.models.policy import PolicyVersion
 from teleframe.models.practice import ApiKey, Practice
 from teleframe.models.report import ReportKind, ReportVersion
 from teleframe.models.session import SessionState, TherapySession
+from teleframe.models.webhook import Delivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -21,6 +22,7 @@ __all__ = [
     "CheckInLink",
     "Client",
     "Clinician",
+    "Delivery",
     "Evaluation",
     "InboundEvent",
     "Integration",
@@ -33,4 +35,5 @@ __all__ = [
     "SessionEvent",
     "SessionState",
     "TherapySession",
+    "WebhookEndpoint",
 ]

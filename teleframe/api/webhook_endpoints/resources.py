@@ -1,0 +1,141 @@
+"""Outbound webhook endpoints: subscribe, read, list deliveries, replay."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import func, select
+
+from teleframe import webhooks
+from teleframe.api.webhook_endpoints.schemas import (
+    DeliveryListArgsSchema,
+    DeliverySchema,
+    ReplayResultSchema,
+    ReplaySchema,
+    WebhookEndpointCreateSchema,
+    WebhookEndpointSchema,
+)
+from teleframe.auth import current_practice_id
+from teleframe.extensions import db
+from teleframe.models import Delivery, WebhookEndpoint
+from teleframe.models.base import utcnow
+from teleframe.queries import get_scoped
+from teleframe.services import ssrf
+
+blp = Blueprint(
+    "webhook_endpoints",
+    __name__,
+    url_prefix="/v1/webhook-endpoints",
+    description="Outbound webhooks",
+)
+
+MAX_ENDPOINTS = 20  # bounds the fan-out of one event (OWASP API4)
+
+
+def _view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
+    view = {
+        "id": endpoint.id,
+        "url": endpoint.url,
+        "event_types": endpoint.event_types,
+        "description": endpoint.description,
+        "created_at": endpoint.created_at,
+        "disabled_at": endpoint.disabled_at,
+        "disabled_reason": endpoint.disabled_reason,
+    }
+    return {**view, "secret": secret} if secret else view
+
+
+def _active_count(practice_id: uuid.UUID) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(WebhookEndpoint)
+            .where(
+                WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.disabled_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+@blp.route("")
+class WebhookEndpoints(MethodView):
+    @blp.arguments(WebhookEndpointCreateSchema)
+    @blp.response(201, WebhookEndpointSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Subscribe a URL to event types; the signing secret is shown once"""
+        practice_id = current_practice_id()
+        try:
+            ssrf.vet(data["url"], allow=webhooks.allowed_private())
+        except ssrf.UnsafeURL as refused:
+            abort(422, errors={"url": [str(refused)]})
+        if _active_count(practice_id) >= MAX_ENDPOINTS:
+            abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
+        secret = webhooks.new_secret()
+        endpoint = WebhookEndpoint(
+            id=uuid.uuid4(),
+            practice_id=practice_id,
+            url=data["url"],
+            event_types=sorted(set(data["event_types"])),
+            description=data.get("description", ""),
+            secret=secret,
+            created_at=utcnow(),
+        )
+        db.session.add(endpoint)
+        db.session.commit()
+        return _view(endpoint, secret)
+
+
+@blp.route("/<uuid:endpoint_id>")
+class WebhookEndpointById(MethodView):
+    @blp.response(200, WebhookEndpointSchema)
+    def get(self, endpoint_id: uuid.UUID) -> dict[str, Any]:
+        """Read an endpoint (never its secret)"""
+        return _view(get_scoped(WebhookEndpoint, endpoint_id))
+
+
+@blp.route("/<uuid:endpoint_id>/deliveries")
+class Deliveries(MethodView):
+    @blp.arguments(DeliveryListArgsSchema, location="query")
+    @blp.response(200, DeliverySchema(many=True))
+    def get(self, args: dict[str, Any], endpoint_id: uuid.UUID) -> list[Delivery]:
+        """Deliveries to the endpoint, newest first, with every attempt"""
+        endpoint = get_scoped(WebhookEndpoint, endpoint_id)
+        query = select(Delivery).where(Delivery.endpoint_id == endpoint.id)
+        if "status" in args:
+            query = query.where(Delivery.status == args["status"])
+        query = query.order_by(Delivery.created_at.desc(), Delivery.id).limit(args["limit"])
+        return list(db.session.scalars(query))
+
+
+@blp.route("/<uuid:endpoint_id>/replay")
+class Replay(MethodView):
+    @blp.arguments(ReplaySchema)
+    @blp.response(202, ReplayResultSchema)
+    def post(self, data: dict[str, Any], endpoint_id: uuid.UUID) -> dict[str, int]:
+        """Re-queue one delivery, or every delivery since a time that did not succeed"""
+        endpoint = get_scoped(WebhookEndpoint, endpoint_id)
+        if endpoint.disabled_at is not None:
+            abort(409, message="The endpoint is disabled; register the URL again.")
+        now = utcnow()
+        if "delivery_id" in data:
+            count = _replay_one(endpoint, data["delivery_id"], now)
+        else:
+            count = webhooks.replay_since(db.session, endpoint, data["since"], now)
+        db.session.commit()
+        return {"requeued": count}
+
+
+def _replay_one(endpoint: WebhookEndpoint, delivery_id: uuid.UUID, now: datetime) -> int:
+    delivery = db.session.scalars(
+        select(Delivery).where(Delivery.id == delivery_id, Delivery.endpoint_id == endpoint.id)
+    ).first()
+    if delivery is None:
+        abort(404, message="No delivery with that id for this endpoint.")
+    assert delivery is not None
+    webhooks.requeue(delivery, now)
+    return 1

@@ -1,0 +1,70 @@
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from teleframe.api.fields import text
+from teleframe.services.delivery import EVENT_TYPES
+
+
+class WebhookEndpointCreateSchema(Schema):
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=8, max=2000),
+        metadata={"description": "http or https; must resolve only to public addresses"},
+    )
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(EVENT_TYPES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(EVENT_TYPES)),
+    )
+    description = text(500)
+
+
+class WebhookEndpointSchema(Schema):
+    id = fields.UUID()
+    url = fields.String()
+    event_types = fields.List(fields.String())
+    description = fields.String()
+    created_at = fields.DateTime()
+    disabled_at = fields.DateTime(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
+    secret = fields.String(
+        metadata={"description": "The whsec_ signing secret: only in the creation answer"}
+    )
+
+
+class AttemptSchema(Schema):
+    at = fields.String()
+    status_code = fields.Integer(allow_none=True)
+    latency_ms = fields.Integer()
+    error = fields.String(allow_none=True, metadata={"description": "error class, if no answer"})
+
+
+class DeliverySchema(Schema):
+    id = fields.UUID()
+    event_id = fields.UUID(metadata={"description": "also the webhook-id header"})
+    event_type = fields.String()
+    status = fields.String(metadata={"description": "pending, succeeded, exhausted or gone"})
+    attempt_count = fields.Integer()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    last_status_code = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    attempts = fields.List(fields.Nested(AttemptSchema))
+
+
+class DeliveryListArgsSchema(Schema):
+    status = fields.String(validate=validate.OneOf(("pending", "succeeded", "exhausted", "gone")))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ReplaySchema(Schema):
+    delivery_id = fields.UUID()
+    since = fields.AwareDateTime()
+
+    @validates_schema
+    def _one_of(self, data: dict, **kwargs: object) -> None:
+        if ("delivery_id" in data) == ("since" in data):
+            raise ValidationError("Give either delivery_id or since.", "_schema")
+
+
+class ReplayResultSchema(Schema):
+    requeued = fields.Integer()
