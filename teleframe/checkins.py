@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from celery import Celery
 from sqlalchemy.orm import Session
 
 from teleframe import outbox
@@ -22,7 +21,6 @@ class CheckInClosed(Exception):
 
 def submit(
     session: Session,
-    celery: Celery,
     therapy_session: TherapySession,
     answers: dict[str, Any],
     *,
@@ -46,7 +44,6 @@ def submit(
         str(checkin.id),
         {"checkin_id": str(checkin.id)},
     )
-    message = outbox.stage(session, therapy_session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
-    session.commit()
-    outbox.publish(celery, [message])
+    outbox.stage(session, therapy_session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
+    session.commit()  # publishes the staged evaluation
     return checkin

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from teleframe import ingest, outbox
+from teleframe import ingest
 from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import Integration
@@ -50,7 +50,7 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
         if answer is not None:
             return jsonify(answer), 200
         adapter.verify(inbound, integration.secret, now=utcnow())
-        stored, message = ingest.stage_inbound(db.session, integration, inbound)
+        stored = ingest.stage_inbound(db.session, integration, inbound)
     except SignatureInvalid as error:
         log.info("refused %s webhook for integration %s: %s", provider, integration_id, error)
         return problem(401, "The webhook signature is not valid or not fresh.")
@@ -61,5 +61,4 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
     except IntegrityError:
         db.session.rollback()  # the same event again: already stored, nothing more to do
         return jsonify({"status": "duplicate"}), 200
-    outbox.publish(current_app.extensions["celery"], [message])
     return jsonify({"status": "accepted", "id": str(stored.id)}), 200

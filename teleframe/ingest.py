@@ -15,11 +15,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from teleframe import outbox, policies
+from teleframe import outbox, policies, reports
 from teleframe.models import (
     InboundEvent,
     Integration,
-    OutboxMessage,
     PolicyVersion,
     SessionEvent,
     SessionState,
@@ -29,17 +28,17 @@ from teleframe.models.base import utcnow
 from teleframe.notifications import emit
 from teleframe.services import continuity as fold
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
+from teleframe.timeline import session_events
 
 INGEST_EVENT = "teleframe.ingest_event"
 FOLD_SESSION = "teleframe.fold_session"
-BUILD_REPORT_DRAFT = "teleframe.build_report_draft"
 # a recurring meeting id is reused: match the session scheduled nearest the event
 MATCH_WINDOW = timedelta(hours=12)
 
 
 def stage_inbound(
     session: Session, integration: Integration, request: InboundRequest
-) -> tuple[InboundEvent, OutboxMessage]:
+) -> InboundEvent:
     """The edge's one durable write: the raw request and its outbox row."""
     provider = PROVIDERS[integration.provider]
     inbound = InboundEvent(
@@ -53,7 +52,8 @@ def stage_inbound(
         request={"headers": dict(request.headers), "body": request.body.decode("latin-1")},
     )
     session.add(inbound)
-    return inbound, outbox.stage(session, integration.practice_id, INGEST_EVENT, str(inbound.id))
+    outbox.stage(session, integration.practice_id, INGEST_EVENT, str(inbound.id))
+    return inbound
 
 
 def _as_request(inbound: InboundEvent) -> InboundRequest:
@@ -142,29 +142,6 @@ def store_events(
     )
 
 
-def session_events(session: Session, session_id: uuid.UUID) -> list[Event]:
-    rows = session.scalars(
-        select(SessionEvent)
-        .where(SessionEvent.session_id == session_id)
-        .order_by(SessionEvent.occurred_at, SessionEvent.id)
-    )
-    return [
-        Event(
-            kind=row.kind,
-            occurred_at=row.occurred_at,
-            provider=row.provider,
-            dedupe_key=row.dedupe_key,
-            participant_key=row.participant_key,
-            role=row.role,
-            reason=row.reason,
-            modality=row.modality,
-            connection_key=row.connection_key,
-            received_at=row.received_at,
-        )
-        for row in rows
-    ]
-
-
 def policy_document(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
     """The pinned version if a check-in pinned one, else the practice's current policy."""
     version = None
@@ -223,9 +200,7 @@ def _advance_state(
         therapy_session.state = SessionState.ended.value
         therapy_session.ended_at = record.ended_at
         emit(session, therapy_session, "session.ended", "", {"ended_at": _iso(record.ended_at)})
-        outbox.stage(
-            session, therapy_session.practice_id, BUILD_REPORT_DRAFT, str(therapy_session.id)
-        )
+        reports.stage_draft_build(session, therapy_session)
 
 
 def _emit_outages(

@@ -1,4 +1,9 @@
-"""Staging work with the write that causes it, and publishing it after commit."""
+"""Staging work with the write that causes it, and publishing it after commit.
+
+`stage()` adds the row to the caller's transaction; when that transaction commits, the staged
+messages are published (the warehouse pattern: nothing is queued for work that was rolled
+back). A publish that fails or never happens is picked up by the relay.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,10 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
+import celery
 from celery import Celery
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from teleframe.models import OutboxMessage
@@ -32,7 +37,23 @@ def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> Ou
         next_attempt_at=now + RELAY_GRACE,
     )
     session.add(message)
+    session.info.setdefault(_STAGED, []).append(message)
     return message
+
+
+_STAGED = "teleframe.outbox.staged"
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_staged(session: Session) -> None:
+    staged = session.info.pop(_STAGED, None)
+    if staged:
+        publish(celery.current_app, staged)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_staged(session: Session) -> None:
+    session.info.pop(_STAGED, None)
 
 
 def publish(celery: Celery, messages: Iterable[OutboxMessage]) -> None:
@@ -76,7 +97,3 @@ def claim_due(session: Session, now: datetime) -> list[OutboxMessage]:
         row.attempts += 1
         row.next_attempt_at = now + backoff(row.attempts)
     return rows
-
-
-def as_task_args(message: OutboxMessage) -> dict[str, Any]:
-    return {"name": message.task, "args": message.args, "task_id": str(message.id)}

@@ -35,6 +35,7 @@ from teleframe.models import (
     TherapySession,
 )
 from teleframe.models.base import utcnow
+from teleframe.notifications import emit
 from teleframe.services import report as report_service
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
 from teleframe.timeline import continuity_for
@@ -241,8 +242,8 @@ def refresh_draft(
 
 
 def stage_draft_build(session: Session, therapy_session: TherapySession) -> OutboxMessage:
-    """Queue a draft build with the write that calls for it (e.g. session.ended); publish
-    after commit with `outbox.publish`."""
+    """Queue a draft build with the write that calls for it (e.g. session.ended); it is
+    published when that transaction commits."""
     return outbox.stage(
         session, therapy_session.practice_id, BUILD_REPORT_DRAFT, str(therapy_session.id)
     )
@@ -278,6 +279,16 @@ def sign(
     draft.created_at = now
     draft.created_by = f"clinician:{clinician.id}"
     therapy_session.state = SessionState.report_signed.value
+    emit(
+        session,
+        therapy_session,
+        "report.signed",
+        str(draft.number),
+        {
+            "version": draft.number,
+            "content_hash": draft.content_hash,
+        },
+    )
     session.flush()
     return draft
 

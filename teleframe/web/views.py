@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -95,9 +95,7 @@ def redeem(token: str) -> Any:
         db.session.rollback()
         return _message(410)
     try:
-        checkins.submit(
-            db.session, current_app.extensions["celery"], _session_of(link), answers, source="web"
-        )
+        checkins.submit(db.session, _session_of(link), answers, source="web")
     except checkins.CheckInClosed:
         db.session.rollback()
         return _message(409, CLOSED)
@@ -133,9 +131,7 @@ def update() -> Any:
         values.pop("csrf", None)
         return _page("checkin.html", 422, values=values, errors=errors, csrf=links.csrf_token(link))
     try:
-        checkins.submit(
-            db.session, current_app.extensions["celery"], _session_of(link), answers, source="web"
-        )
+        checkins.submit(db.session, _session_of(link), answers, source="web")
     except checkins.CheckInClosed:
         db.session.rollback()
         return _message(409, CLOSED)

@@ -44,6 +44,16 @@ def test_zoom_sequence_folds_into_the_expected_continuity(worker, zoom_hook):
     types = [item["type"] for item in notifications]
     assert types.count("disruption.started") == 2
     assert "session.ended" in types
+    # the session's end queues the report draft, built by the worker from the same timeline
+    report = wait_for(
+        lambda: (
+            "report.ready"
+            in [n["type"] for n in practice.get(f"/v1/sessions/{session}/notifications").get_json()]
+            and practice.get(f"/v1/sessions/{session}/report").get_json()
+        ),
+        timeout=20,
+    )
+    assert report["report"]["continuity"]["summary"] == expected["summary"]
     for item in notifications:
         text = json.dumps(item["payload"])
         assert "+1510" not in text and "Sam" not in text

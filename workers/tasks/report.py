@@ -10,6 +10,7 @@ from celery import shared_task
 from teleframe import outbox, reports
 from teleframe.extensions import db
 from teleframe.models import TherapySession
+from teleframe.notifications import emit
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ def build_report_draft(self, session_id: str) -> None:
     session = db.session
     therapy_session = session.get(TherapySession, uuid.UUID(session_id))
     if therapy_session is not None:
-        reports.refresh_draft(session, therapy_session)
+        version = reports.refresh_draft(session, therapy_session)
+        emit(session, therapy_session, "report.ready", "", {"version": version.number})
     outbox.mark_done(session, self.request.id)
     session.commit()
     log.info("report draft ready for session %s", session_id)

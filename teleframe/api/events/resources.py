@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -45,11 +45,10 @@ class SessionEvents(MethodView):
             errors = {name: [message] for name, message in error.errors.items()}
             abort(422, errors=errors or {"_schema": [str(error)]})
         ingest.store_events(db.session, therapy_session, [event])
-        message = outbox.stage(
+        outbox.stage(
             db.session, therapy_session.practice_id, ingest.FOLD_SESSION, str(therapy_session.id)
         )
         db.session.commit()
-        outbox.publish(current_app.extensions["celery"], [message])
         return {"status": "accepted", "dedupe_key": event.dedupe_key}
 
     @blp.response(200, EventSchema(many=True))

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -98,9 +98,7 @@ class CheckIns(MethodView):
         """Submit the client's check-in; the verdict appears on the frame"""
         session = get_scoped(TherapySession, session_id)
         try:
-            checkin = checkins.submit(
-                db.session, current_app.extensions["celery"], session, data, source="api"
-            )
+            checkin = checkins.submit(db.session, session, data, source="api")
         except checkins.CheckInClosed:
             abort(409, message="The session has ended; check-ins are closed.")
         frame_url = url_for("sessions.Frame", session_id=session.id)
