@@ -47,3 +47,24 @@ def test_ciphertext_is_bound_to_its_key(app):
     tampered = f"{version}:{body[:-4]}{'AAAA' if body[-4:] != 'AAAA' else 'BBBB'}"
     with pytest.raises(InvalidTag):
         crypto.decrypt(tampered)
+
+
+def test_reads_of_phi_are_audited(app, make_practice):
+    from sqlalchemy import select
+
+    from teleframe.models import AuditEvent
+
+    practice = make_practice()
+    session = practice.session()
+    practice.post(f"/v1/sessions/{session}/checkins", GOOD_CHECKIN)
+    checkin_id = practice.get(f"/v1/sessions/{session}/frame").get_json()["checkin"]["id"]
+    client_id = practice.client()
+    practice.get(f"/v1/clients/{client_id}")
+    with app.app_context():
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.practice_id == practice.id)
+        ).all()
+    seen = {(row.action, row.resource_type, row.resource_id) for row in rows}
+    assert ("read", "checkin", checkin_id) in seen
+    assert ("read", "client", client_id) in seen
+    assert all(row.actor_type == "api_key" and row.actor_id for row in rows)

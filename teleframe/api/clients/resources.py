@@ -8,6 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from teleframe import audit
 from teleframe.api.clients.schemas import ClientCreateSchema, ClientSchema
 from teleframe.auth import current_practice_id
 from teleframe.extensions import db
@@ -42,4 +43,14 @@ class ClientById(MethodView):
     @blp.response(200, ClientSchema)
     def get(self, client_id: uuid.UUID) -> Client:
         """Read a client"""
-        return get_scoped(Client, client_id)
+        client = get_scoped(Client, client_id)
+        audit.record(
+            db.session,
+            audit.request_actor(),
+            practice_id=client.practice_id,
+            action="read",
+            resource_type="client",
+            resource_id=client.id,
+        )
+        db.session.commit()
+        return client

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from teleframe import checkins
+from teleframe import audit, checkins
 from teleframe.api.sessions.schemas import (
     CheckInAcceptedSchema,
     CheckInCreateSchema,
@@ -116,4 +116,16 @@ class Frame(MethodView):
     @blp.response(200, FrameSchema)
     def get(self, session_id: uuid.UUID) -> dict[str, Any]:
         """The current check-in, its evaluation and the continuity record"""
-        return frame_view(db.session, get_scoped(TherapySession, session_id))
+        therapy_session = get_scoped(TherapySession, session_id)
+        view = frame_view(db.session, therapy_session)
+        if view["checkin"] is not None:  # the check-in is PHI: its reads are audited
+            audit.record(
+                db.session,
+                audit.request_actor(),
+                practice_id=therapy_session.practice_id,
+                action="read",
+                resource_type="checkin",
+                resource_id=view["checkin"]["id"],
+            )
+            db.session.commit()
+        return view
