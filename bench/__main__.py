@@ -48,6 +48,7 @@ def _stop_on_sigterm() -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in background
 
 
 def machine() -> dict[str, Any]:
