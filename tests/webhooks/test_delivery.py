@@ -175,3 +175,26 @@ def test_events_before_the_subscription_are_not_sent(app, practice, receiver):
     emit_event(app, session_id)
     subscribe(practice, receiver)
     assert run_due(app, practice.id) == []
+
+
+def test_a_slow_receiver_times_out(app, practice, receiver, monkeypatch):
+    from teleframe import webhooks
+
+    assert (webhooks.CONNECT_TIMEOUT, webhooks.READ_TIMEOUT) == (3.0, 10.0)
+    monkeypatch.setattr(webhooks, "READ_TIMEOUT", 0.3)  # the same mechanism, without 10 s
+    endpoint = subscribe(practice, receiver)
+    emit_event(app, practice.session())
+    receiver.answer(Answer(200, delay=2))
+    assert run_due(app, practice.id) == [rules.RETRY]
+    (listed,) = deliveries(practice, endpoint)
+    (attempt,) = listed["attempts"]
+    assert attempt["error"] == "TimeoutError" and attempt["latency_ms"] < 2000
+
+
+def test_proxy_variables_are_ignored(app, practice, receiver, monkeypatch):
+    """A proxy would connect on our behalf to whatever the name resolves to there."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://10.9.9.9:3128")
+    subscribe(practice, receiver)
+    emit_event(app, practice.session())
+    assert run_due(app, practice.id) == [rules.SUCCEEDED]
