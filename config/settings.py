@@ -29,6 +29,8 @@ class Settings:
     encryption_keys: tuple[str, ...]
     queue: str = "teleframe"
     public_url: str | None = None
+    api_key_cache_seconds: int = 10
+    relay_grace_seconds: int = 60
     max_body_bytes: int = 64 * 1024
 
     @property
@@ -80,5 +82,7 @@ def load_settings() -> Settings:
         encryption_keys=tuple(k.strip() for k in keys.split(",") if k.strip()),
         queue=_env("QUEUE", "teleframe") or "teleframe",
         public_url=_env("PUBLIC_URL"),
+        api_key_cache_seconds=int(_env("API_KEY_CACHE_SECONDS", "10") or 10),
+        relay_grace_seconds=int(_env("RELAY_GRACE_SECONDS", "60") or 60),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
     )

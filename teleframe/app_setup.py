@@ -23,7 +23,8 @@ def configure_database(app: Flask, settings: Settings) -> None:
     if settings.database_url.startswith("sqlite"):
         engine: dict[str, Any] = _sqlite_engine_options(settings)
     else:
-        engine = {"url": settings.database_url, "pool_pre_ping": True}
+        # no pre-ping: it costs a round trip per request; recycling bounds stale connections
+        engine = {"url": settings.database_url, "pool_recycle": 300}
     app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
     db.init_app(app)
     if settings.database_url.startswith("sqlite"):
@@ -59,12 +60,15 @@ def register_api(app: Flask) -> None:
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
     from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
-    from teleframe.auth import require_api_key
+    from teleframe.auth import key_cache, require_api_key
     from teleframe.health import blp as health
     from teleframe.hooks import blp as hooks
     from teleframe.web.views import blp as web
 
     api.init_app(app)
+    app.extensions["teleframe.api_keys"] = key_cache(
+        app.config["TELEFRAME_SETTINGS"].api_key_cache_seconds
+    )
     api.spec.components.security_scheme(
         "apiKey", {"type": "http", "scheme": "bearer", "description": "tf_... practice key"}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,15 @@ def latest_checkin(session: Session, therapy_session: TherapySession) -> CheckIn
         .order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())
         .limit(1)
     ).first()
+
+
+def latest_checkin_id(session: Session, session_id: uuid.UUID) -> uuid.UUID | None:
+    return session.scalar(
+        select(CheckIn.id)
+        .where(CheckIn.session_id == session_id)
+        .order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())
+        .limit(1)
+    )
 
 
 def evaluation_view(session: Session, evaluation: Evaluation) -> dict[str, Any]:

@@ -6,8 +6,10 @@ Everything else (normalising, matching the session, folding) happens in a worker
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 
+from cachetools import TTLCache
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,16 +32,34 @@ def _signed_url() -> str:
     return public.rstrip("/") + path if public else request.url
 
 
-@blp.post("/<provider>/<uuid:integration_id>")
-def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Response, int]:
+# Integrations are read on every webhook and change rarely: kept for a short while, so the
+# edge's only round trip is its one durable write. A disabled integration stops within this.
+_targets: TTLCache[uuid.UUID, ingest.HookTarget] = TTLCache(maxsize=10_000, ttl=30)
+_targets_lock = threading.Lock()
+
+
+def _target(integration_id: uuid.UUID) -> ingest.HookTarget | None:
+    with _targets_lock:
+        cached = _targets.get(integration_id)
+    if cached is not None:
+        return cached
     integration = db.session.scalars(
         select(Integration).where(
-            Integration.id == integration_id,
-            Integration.provider == provider,
-            Integration.disabled_at.is_(None),
+            Integration.id == integration_id, Integration.disabled_at.is_(None)
         )
     ).first()
-    if integration is None or provider not in PROVIDERS:
+    if integration is None:
+        return None
+    target = ingest.HookTarget.of(integration)
+    with _targets_lock:
+        _targets[integration_id] = target
+    return target
+
+
+@blp.post("/<provider>/<uuid:integration_id>")
+def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Response, int]:
+    integration = _target(integration_id)
+    if integration is None or integration.provider != provider or provider not in PROVIDERS:
         return problem(404, "No such integration.")
     inbound = InboundRequest(
         url=_signed_url(), headers=dict(request.headers), body=request.get_data()

@@ -7,12 +7,11 @@ normalises it, matches it to a session, stores the events and re-folds the sessi
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from teleframe import outbox, policies, reports
@@ -29,6 +28,7 @@ from teleframe.notifications import emit
 from teleframe.services import continuity as fold
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 from teleframe.timeline import session_events
+from teleframe.upsert import insert_new
 
 INGEST_EVENT = "teleframe.ingest_event"
 FOLD_SESSION = "teleframe.fold_session"
@@ -36,8 +36,24 @@ FOLD_SESSION = "teleframe.fold_session"
 MATCH_WINDOW = timedelta(hours=12)
 
 
+@dataclass(frozen=True)
+class HookTarget:
+    """What the edge needs of an integration; small enough to cache between requests."""
+
+    id: uuid.UUID
+    practice_id: uuid.UUID
+    provider: str
+    secret: str
+
+    @classmethod
+    def of(cls, integration: Integration) -> HookTarget:
+        return cls(
+            integration.id, integration.practice_id, integration.provider, integration.secret
+        )
+
+
 def stage_inbound(
-    session: Session, integration: Integration, request: InboundRequest
+    session: Session, integration: HookTarget, request: InboundRequest
 ) -> InboundEvent:
     """The edge's one durable write: the raw request and its outbox row."""
     provider = PROVIDERS[integration.provider]
@@ -114,8 +130,6 @@ def store_events(
     received_at: datetime | None = None,
 ) -> None:
     """Insert, skipping any whose dedupe key the session already has (duplicates are normal)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     rows = [
         {
             "id": uuid.uuid4(),
@@ -135,11 +149,7 @@ def store_events(
         }
         for event in events
     ]
-    session.execute(
-        insert(SessionEvent)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["session_id", "dedupe_key"])
-    )
+    insert_new(session, SessionEvent, rows, unique=["session_id", "dedupe_key"])
 
 
 def policy_document(session: Session, therapy_session: TherapySession) -> dict[str, Any]:

@@ -5,12 +5,14 @@ Outbound webhook delivery reads these rows; the receiver fetches details through
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teleframe.models import OutboundEvent, TherapySession
+from teleframe.models.base import utcnow
+from teleframe.upsert import insert_new
 
 
 def emit(
@@ -21,21 +23,19 @@ def emit(
     facts: dict[str, Any],
 ) -> None:
     """Record an outbound event once per (session, type, occurrence). Thin: ids and times only."""
-    exists = session.scalar(
-        select(OutboundEvent.id).where(
-            OutboundEvent.session_id == therapy_session.id,
-            OutboundEvent.type == event_type,
-            OutboundEvent.occurrence == occurrence,
-        )
-    )
-    if exists is not None:
-        return
-    session.add(
-        OutboundEvent(
-            practice_id=therapy_session.practice_id,
-            session_id=therapy_session.id,
-            type=event_type,
-            occurrence=occurrence,
-            payload={"session_id": str(therapy_session.id), **facts},
-        )
+    insert_new(
+        session,
+        OutboundEvent,
+        [
+            {
+                "id": uuid.uuid4(),
+                "practice_id": therapy_session.practice_id,
+                "session_id": therapy_session.id,
+                "type": event_type,
+                "occurrence": occurrence,
+                "payload": {"session_id": str(therapy_session.id), **facts},
+                "created_at": utcnow(),
+            }
+        ],
+        unique=["session_id", "type", "occurrence"],
     )

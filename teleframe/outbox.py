@@ -22,8 +22,18 @@ from teleframe.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-RELAY_GRACE = timedelta(seconds=5)
+# How long staged work may take before the relay publishes it again. Well past a normal
+# backlog, so a busy hour is not doubled by re-publishing work still in the queue.
+RELAY_GRACE = timedelta(seconds=60)
 RELAY_BATCH = 100
+
+
+def relay_grace() -> timedelta:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return timedelta(seconds=current_app.config["TELEFRAME_SETTINGS"].relay_grace_seconds)
+    return RELAY_GRACE
 
 
 def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> OutboxMessage:
@@ -34,7 +44,7 @@ def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> Ou
         task=task,
         args=list(args),
         created_at=now,
-        next_attempt_at=now + RELAY_GRACE,
+        next_attempt_at=now + relay_grace(),
     )
     session.add(message)
     session.info.setdefault(_STAGED, []).append(message)

@@ -104,6 +104,8 @@ def settings(
         secret_key="test-secret-" + uuid.uuid4().hex,
         encryption_keys=(encryption_key,),
         queue=queue_name,
+        api_key_cache_seconds=1,
+        relay_grace_seconds=2,
     )
 
 
@@ -116,6 +118,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TELEFRAME_SECRET_KEY": settings.secret_key,
         "TELEFRAME_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
         "TELEFRAME_QUEUE": settings.queue,
+        "TELEFRAME_API_KEY_CACHE_SECONDS": str(settings.api_key_cache_seconds),
+        "TELEFRAME_RELAY_GRACE_SECONDS": str(settings.relay_grace_seconds),
     }
 
 

@@ -77,8 +77,6 @@ def test_a_lost_broker_message_is_recovered_by_the_relay(app, worker, make_pract
     """Publish is lost (the queue is flushed): the outbox relay publishes it again."""
     from celery import current_app as _unused  # noqa: F401
 
-    from teleframe.outbox import RELAY_GRACE
-
     practice = make_practice()
     session = practice.session()
     celery = app.extensions["celery"]
@@ -92,7 +90,7 @@ def test_a_lost_broker_message_is_recovered_by_the_relay(app, worker, make_pract
     checkin_id = response.get_json()["checkin_id"]
     time.sleep(1.0)
     assert _verdict(practice, session) is None
-    time.sleep(RELAY_GRACE.total_seconds())
+    time.sleep(settings.relay_grace_seconds)
     relayed = celery.send_task("teleframe.relay_outbox", queue=settings.queue)
     assert relayed is not None
     frame = wait_for(lambda: _verdict(practice, session), timeout=15)

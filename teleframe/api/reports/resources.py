@@ -19,8 +19,6 @@ from teleframe.api.reports.schemas import (
 from teleframe.extensions import db
 from teleframe.models import ReportVersion, TherapySession
 from teleframe.queries import get_scoped
-from teleframe.services.report_fhir import to_fhir_bundle
-from teleframe.services.report_pdf import render_pdf
 
 blp = Blueprint("reports", __name__, url_prefix="/v1/sessions", description="Frame reports")
 
@@ -97,7 +95,7 @@ class ReportPdf(MethodView):
     def get(self, session_id: uuid.UUID) -> Response:
         """The frame report as a PDF document"""
         version = _head(session_id, "export", "pdf")
-        response = Response(render_pdf(reports.export_view(version)), mimetype="application/pdf")
+        response = Response(_render_pdf(reports.export_view(version)), mimetype="application/pdf")
         response.headers["Content-Disposition"] = (
             f'inline; filename="frame-report-{session_id}-v{version.number}.pdf"'
         )
@@ -110,7 +108,7 @@ class ReportFhir(MethodView):
     def get(self, session_id: uuid.UUID) -> Response:
         """The frame report as a FHIR R4 Bundle: Encounter, QuestionnaireResponse, Provenance"""
         version = _head(session_id, "export", "fhir")
-        bundle = to_fhir_bundle(reports.export_view(version))
+        bundle = _to_fhir_bundle(reports.export_view(version))
         return Response(json.dumps(bundle), mimetype=FHIR_JSON)
 
 
@@ -173,3 +171,16 @@ class ReportVerify(MethodView):
         )
         db.session.commit()
         return {"session_id": therapy_session.id, **verdict.to_dict()}
+
+
+def _render_pdf(report: dict[str, Any]) -> bytes:
+    # reportlab is loaded on the first export, not in every API worker at start-up
+    from teleframe.services.report_pdf import render_pdf
+
+    return render_pdf(report)
+
+
+def _to_fhir_bundle(report: dict[str, Any]) -> dict[str, Any]:
+    from teleframe.services.report_fhir import to_fhir_bundle
+
+    return to_fhir_bundle(report)
