@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from teleframe import outbox
 from teleframe.models import CheckIn, SessionState, TherapySession
-from teleframe.notifications import emit
 
 EVALUATE_CHECKIN = "teleframe.evaluate_checkin"
 CLOSED_STATES = frozenset({SessionState.ended.value, SessionState.report_signed.value})
@@ -37,13 +36,6 @@ def submit(
         source=source,
     )
     session.add(checkin)
-    emit(
-        session,
-        therapy_session,
-        "checkin.submitted",
-        str(checkin.id),
-        {"checkin_id": str(checkin.id)},
-    )
     outbox.stage(session, therapy_session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
     session.commit()  # publishes the staged evaluation
     return checkin

@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teleframe import policies
-from teleframe.frame import latest_checkin_id
+from teleframe import outbox, policies
+from teleframe.checkins import EVALUATE_CHECKIN
 from teleframe.models import (
     CheckIn,
     Client,
@@ -22,7 +23,7 @@ from teleframe.models import (
     SessionState,
     TherapySession,
 )
-from teleframe.notifications import emit
+from teleframe.notifications import emit_all, outbound_row
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
 from teleframe.services.reference import ReferenceData, load_reference
@@ -96,38 +97,52 @@ def pinned_policy(session: Session, therapy_session: TherapySession) -> PolicyIn
     return _in_use(version)
 
 
-def _load(
-    session: Session, checkin_id: uuid.UUID
-) -> tuple[CheckIn, TherapySession, Clinician, Client] | None:
-    """Everything an evaluation reads, in one round trip; the session row stays locked."""
-    row = session.execute(
+Loaded = tuple[CheckIn, TherapySession, Clinician, Client]
+BATCH = 50
+
+
+def _load(session: Session, checkin_ids: list[uuid.UUID]) -> list[Loaded]:
+    """Everything the evaluations read, in one round trip. The sessions stay locked, taken in
+    id order so that two workers never wait on each other crosswise."""
+    rows = session.execute(
         select(CheckIn, TherapySession, Clinician, Client)
         .join(TherapySession, TherapySession.id == CheckIn.session_id)
         .join(Clinician, Clinician.id == TherapySession.clinician_id)
         .join(Client, Client.id == TherapySession.client_id)
-        .where(CheckIn.id == checkin_id)
+        .where(CheckIn.id.in_(checkin_ids))
+        .order_by(TherapySession.id, CheckIn.submitted_at)
         .with_for_update(of=TherapySession)
-    ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    ).all()
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def evaluate_checkin(session: Session, checkin_id: uuid.UUID) -> Evaluation | None:
-    """Store the verdict. A second run for the same check-in fails on the unique evaluation
-    per check-in (IntegrityError), which the task treats as done."""
-    loaded = _load(session, checkin_id)
-    if loaded is None:
-        return None
+def _latest_checkins(session: Session, session_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    latest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
+    rows = session.execute(
+        select(CheckIn.session_id, CheckIn.submitted_at, CheckIn.id).where(
+            CheckIn.session_id.in_(session_ids)
+        )
+    )
+    for session_id, submitted_at, checkin_id in rows:
+        if session_id not in latest or (submitted_at, checkin_id) > latest[session_id]:
+            latest[session_id] = (submitted_at, checkin_id)
+    return {session_id: checkin_id for session_id, (_, checkin_id) in latest.items()}
+
+
+def _verdict(
+    session: Session, loaded: Loaded, *, is_latest: bool
+) -> tuple[Evaluation, list[dict[str, Any]]]:
+    """The evaluation of one check-in and the events it emits; applies it to the session."""
     checkin, therapy_session, clinician, client = loaded
     policy = pinned_policy(session, therapy_session)
-    result = engine.evaluate(
+    verdict = engine.evaluate(
         checkin.data,
         session_facts(therapy_session, client),
         clinician_facts(clinician),
         policy.compiled,
         policy.reference,
         submitted_at=checkin.submitted_at,
-    )
-    verdict = result.to_dict()
+    ).to_dict()
     evaluation = Evaluation(
         practice_id=checkin.practice_id,
         session_id=therapy_session.id,
@@ -137,23 +152,54 @@ def evaluate_checkin(session: Session, checkin_id: uuid.UUID) -> Evaluation | No
         findings=verdict["findings"],
         facts=verdict["facts"],
     )
-    session.add(evaluation)
-    session.flush()  # the unique check-in constraint speaks here, before any event is emitted
-    checkin_ref = {"checkin_id": str(checkin.id)}
+    ref = {"checkin_id": str(checkin.id)}
     codes = sorted({finding["code"] for finding in evaluation.findings})
-    emit(
-        session,
-        therapy_session,
-        "checkin.evaluated",
-        str(checkin.id),
-        {**checkin_ref, "status": evaluation.status, "codes": codes},
-    )
-    if latest_checkin_id(session, therapy_session.id) == checkin.id:
+    occurrence = str(checkin.id)
+    events = [
+        outbound_row(
+            therapy_session,
+            "checkin.submitted",
+            occurrence,
+            {**ref, "submitted_at": checkin.submitted_at.isoformat()},
+        ),
+        outbound_row(
+            therapy_session,
+            "checkin.evaluated",
+            occurrence,
+            {**ref, "status": evaluation.status, "codes": codes},
+        ),
+    ]
+    if is_latest:
         if evaluation.status in ("blocked", "attention"):
-            emit(
-                session, therapy_session, f"frame.{evaluation.status}", str(checkin.id), checkin_ref
+            events.append(
+                outbound_row(therapy_session, f"frame.{evaluation.status}", occurrence, ref)
             )
         therapy_session.frame_status = evaluation.status
         if therapy_session.state == SessionState.scheduled.value:
             therapy_session.state = SessionState.checked_in.value
-    return evaluation
+    return evaluation, events
+
+
+def evaluate_staged(session: Session, *, limit: int = BATCH) -> int:
+    """Evaluate up to `limit` staged check-ins in the caller's transaction, marking their
+    outbox rows done with them. Returns how many rows it claimed (0: nothing was waiting).
+
+    At top-of-the-hour load this turns a round trip per statement per check-in into a round
+    trip per statement per batch; a lone check-in is still evaluated at once.
+    """
+    claimed = outbox.claim_staged(session, EVALUATE_CHECKIN, limit)
+    if not claimed:
+        return 0
+    ids = [uuid.UUID(message.args[0]) for message in claimed]
+    done = set(session.scalars(select(Evaluation.checkin_id).where(Evaluation.checkin_id.in_(ids))))
+    loaded = [row for row in _load(session, ids) if row[0].id not in done]
+    latest = _latest_checkins(session, {row[1].id for row in loaded})
+    events: list[dict[str, Any]] = []
+    for row in loaded:
+        evaluation, emitted = _verdict(session, row, is_latest=latest.get(row[1].id) == row[0].id)
+        session.add(evaluation)
+        events.extend(emitted)
+    session.flush()
+    emit_all(session, events)
+    outbox.mark_all_done(session, claimed)
+    return len(claimed)

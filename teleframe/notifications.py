@@ -15,6 +15,25 @@ from teleframe.models.base import utcnow
 from teleframe.upsert import insert_new
 
 
+def outbound_row(
+    therapy_session: TherapySession, event_type: str, occurrence: str, facts: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "practice_id": therapy_session.practice_id,
+        "session_id": therapy_session.id,
+        "type": event_type,
+        "occurrence": occurrence,
+        "payload": {"session_id": str(therapy_session.id), **facts},
+        "created_at": utcnow(),
+    }
+
+
+def emit_all(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Record outbound events once per (session, type, occurrence), in one statement."""
+    insert_new(session, OutboundEvent, rows, unique=["session_id", "type", "occurrence"])
+
+
 def emit(
     session: Session,
     therapy_session: TherapySession,
@@ -22,20 +41,4 @@ def emit(
     occurrence: str,
     facts: dict[str, Any],
 ) -> None:
-    """Record an outbound event once per (session, type, occurrence). Thin: ids and times only."""
-    insert_new(
-        session,
-        OutboundEvent,
-        [
-            {
-                "id": uuid.uuid4(),
-                "practice_id": therapy_session.practice_id,
-                "session_id": therapy_session.id,
-                "type": event_type,
-                "occurrence": occurrence,
-                "payload": {"session_id": str(therapy_session.id), **facts},
-                "created_at": utcnow(),
-            }
-        ],
-        unique=["session_id", "type", "occurrence"],
-    )
+    emit_all(session, [outbound_row(therapy_session, event_type, occurrence, facts)])

@@ -89,6 +89,27 @@ def mark_done(session: Session, message_id: str | None) -> None:
     )
 
 
+def claim_staged(session: Session, task: str, limit: int) -> list[OutboxMessage]:
+    """Staged work of one kind, oldest first, locked so that concurrent workers split it."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.task == task, OutboxMessage.done_at.is_(None))
+            .order_by(OutboxMessage.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def mark_all_done(session: Session, messages: list[OutboxMessage]) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([message.id for message in messages]))
+        .values(done_at=utcnow())
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(5 * 2**attempts, 3600))
 

@@ -144,3 +144,45 @@ def test_no_phi_in_broker_messages_or_worker_log(app, worker, make_practice, set
     assert captured, "the API published nothing"
     for item in phi:
         assert item not in text, item
+
+
+def test_one_message_evaluates_every_staged_checkin_in_batches(
+    app, worker, make_practice, settings
+):
+    """A backlog (publishes lost) is drained by the next message, 50 check-ins per transaction."""
+    practice = make_practice()
+    sessions = [practice.session() for _ in range(3)]
+    celery = app.extensions["celery"]
+    original = celery.send_task
+    celery.send_task = lambda *a, **k: None  # stage without publishing
+    try:
+        accepted = [
+            practice.post(f"/v1/sessions/{session}/checkins", GOOD_CHECKIN).get_json()["checkin_id"]
+            for session in sessions
+            for _ in range(40)
+        ]
+    finally:
+        celery.send_task = original
+    celery.send_task("teleframe.evaluate_checkin", args=[accepted[0]], queue=settings.queue)
+
+    def evaluated() -> int:
+        with app.app_context():
+            return len(
+                db.session.scalars(
+                    select(Evaluation.checkin_id).where(
+                        Evaluation.checkin_id.in_([uuid.UUID(c) for c in accepted])
+                    )
+                ).all()
+            )
+
+    wait_for(lambda: evaluated() == len(accepted), timeout=30)
+    with app.app_context():
+        pending = db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.practice_id == practice.id, OutboxMessage.done_at.is_(None)
+            )
+        ).all()
+    assert pending == []
+    for session in sessions:  # the latest check-in of each session is the current frame
+        frame = practice.get(f"/v1/sessions/{session}/frame").get_json()
+        assert frame["evaluation"]["checkin_id"] == frame["checkin"]["id"]

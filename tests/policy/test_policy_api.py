@@ -82,11 +82,7 @@ def test_a_session_keeps_the_version_pinned_at_its_first_evaluation(worker, make
         return evaluation if evaluation and not frame["evaluation_pending"] else None
 
     pinned = wait_for(
-        lambda: (
-            verdict(pinned_session)
-            if verdict(pinned_session)["checkin_id"] != first["checkin_id"]
-            else None
-        )
+        lambda: (v := verdict(pinned_session)) and v["checkin_id"] != first["checkin_id"] and v
     )
     fresh = wait_for(lambda: verdict(fresh_session))
     assert pinned["policy_version"]["number"] == 1

@@ -1,30 +1,35 @@
-"""Evaluating a check-in against the session's pinned policy version."""
+"""Evaluating staged check-ins against each session's pinned policy version."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 
 from celery import shared_task
 from sqlalchemy.exc import IntegrityError
 
-from teleframe import outbox
-from teleframe.evaluations import evaluate_checkin as evaluate
+from teleframe.checkins import EVALUATE_CHECKIN
+from teleframe.evaluations import BATCH, evaluate_staged
 from teleframe.extensions import db
 
 log = logging.getLogger(__name__)
+MAX_ROUNDS = 20
 
 
-@shared_task(name="teleframe.evaluate_checkin", bind=True, max_retries=5)
-def evaluate_checkin(self, checkin_id: str) -> None:
-    """Idempotent: the unique evaluation per check-in turns a re-run into a no-op."""
-    session = db.session
-    try:
-        evaluate(session, uuid.UUID(checkin_id))
-        outbox.mark_done(session, self.request.id)
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # another run stored it first
-        outbox.mark_done(session, self.request.id)
-        session.commit()
-    log.info("evaluated checkin %s", checkin_id)
+@shared_task(name=EVALUATE_CHECKIN)
+def evaluate_checkin(checkin_id: str) -> int:
+    """Sent once per check-in (ids only), it evaluates whatever is staged, this check-in
+    among them, in batches. Idempotent: the outbox rows and the one evaluation per check-in
+    mean a repeated or late message finds nothing left to do."""
+    evaluated = 0
+    for _ in range(MAX_ROUNDS):
+        try:
+            claimed = evaluate_staged(db.session)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # stored meanwhile by another worker: look again
+            continue
+        evaluated += claimed
+        if claimed < BATCH:
+            break
+    log.info("evaluated %d staged check-in(s) after %s", evaluated, checkin_id)
+    return evaluated

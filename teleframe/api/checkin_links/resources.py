@@ -26,8 +26,8 @@ blp = Blueprint(
 
 @blp.route("/<uuid:session_id>/checkin-links")
 class CheckInLinks(MethodView):
-    @blp.arguments(CheckInLinkCreateSchema, required=False)
-    @blp.response(201, CheckInLinkSchema)
+    @blp.arguments(CheckInLinkCreateSchema(), required=False)
+    @blp.response(201, CheckInLinkSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Create a one-time link to the client check-in page"""
         session = get_scoped(TherapySession, session_id)

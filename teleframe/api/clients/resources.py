@@ -20,8 +20,8 @@ blp = Blueprint("clients", __name__, url_prefix="/v1/clients", description="Clie
 
 @blp.route("")
 class Clients(MethodView):
-    @blp.arguments(ClientCreateSchema)
-    @blp.response(201, ClientSchema)
+    @blp.arguments(ClientCreateSchema())
+    @blp.response(201, ClientSchema())
     def post(self, data: dict[str, Any]) -> Client:
         """Add a client"""
         born = data.get("date_of_birth")
@@ -40,7 +40,7 @@ class Clients(MethodView):
 
 @blp.route("/<uuid:client_id>")
 class ClientById(MethodView):
-    @blp.response(200, ClientSchema)
+    @blp.response(200, ClientSchema())
     def get(self, client_id: uuid.UUID) -> Client:
         """Read a client"""
         client = get_scoped(Client, client_id)

@@ -24,8 +24,8 @@ def _licence_json(licence: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("")
 class Clinicians(MethodView):
-    @blp.arguments(ClinicianCreateSchema)
-    @blp.response(201, ClinicianSchema)
+    @blp.arguments(ClinicianCreateSchema())
+    @blp.response(201, ClinicianSchema())
     def post(self, data: dict[str, Any]) -> Clinician:
         """Add a clinician with their licences"""
         data["licenses"] = [_licence_json(licence) for licence in data["licenses"]]
@@ -37,7 +37,7 @@ class Clinicians(MethodView):
 
 @blp.route("/<uuid:clinician_id>")
 class ClinicianById(MethodView):
-    @blp.response(200, ClinicianSchema)
+    @blp.response(200, ClinicianSchema())
     def get(self, clinician_id: uuid.UUID) -> Clinician:
         """Read a clinician"""
         return get_scoped(Clinician, clinician_id)

@@ -30,8 +30,8 @@ blp = Blueprint("events", __name__, url_prefix="/v1", description="Session event
 
 @blp.route("/sessions/<uuid:session_id>/events")
 class SessionEvents(MethodView):
-    @blp.arguments(ReportedEventSchema)
-    @blp.response(202, EventAcceptedSchema)
+    @blp.arguments(ReportedEventSchema())
+    @blp.response(202, EventAcceptedSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Report an event (for example: switched to phone because video failed)"""
         therapy_session = get_scoped(TherapySession, session_id)

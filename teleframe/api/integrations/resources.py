@@ -39,8 +39,8 @@ def _view(integration: Integration, secret: str | None = None) -> dict[str, Any]
 
 @blp.route("")
 class Integrations(MethodView):
-    @blp.arguments(IntegrationCreateSchema)
-    @blp.response(201, IntegrationSchema)
+    @blp.arguments(IntegrationCreateSchema())
+    @blp.response(201, IntegrationSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a video-platform integration"""
         made = None
@@ -63,7 +63,7 @@ class Integrations(MethodView):
 
 @blp.route("/<uuid:integration_id>")
 class IntegrationById(MethodView):
-    @blp.response(200, IntegrationSchema)
+    @blp.response(200, IntegrationSchema())
     def get(self, integration_id: uuid.UUID) -> dict[str, Any]:
         """Read an integration (never its secret)"""
         return _view(get_scoped(Integration, integration_id))

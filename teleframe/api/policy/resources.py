@@ -31,13 +31,13 @@ TEXT_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain
 
 @blp.route("")
 class Policy(MethodView):
-    @blp.response(200, PolicySchema)
+    @blp.response(200, PolicySchema())
     def get(self) -> PolicyVersion:
         """The current policy version"""
         return policies.ensure_default(db.session, current_practice_id())
 
     @blp.doc(requestBody=POLICY_BODY)
-    @blp.response(200, PolicySchema)
+    @blp.response(200, PolicySchema())
     @blp.alt_response(
         422, description="The document is not a valid policy; errors name path and line"
     )

@@ -83,7 +83,7 @@ def _view(version: ReportVersion) -> dict[str, Any]:
 
 @blp.route("/<uuid:session_id>/report")
 class Report(MethodView):
-    @blp.response(200, ReportSchema)
+    @blp.response(200, ReportSchema())
     def get(self, session_id: uuid.UUID) -> dict[str, Any]:
         """The frame report: the head version (a fresh draft until signed) and all versions"""
         return _view(_head(session_id, "read", "json"))
@@ -114,8 +114,8 @@ class ReportFhir(MethodView):
 
 @blp.route("/<uuid:session_id>/report/sign")
 class ReportSign(MethodView):
-    @blp.arguments(ReportSignSchema)
-    @blp.response(200, ReportSchema)
+    @blp.arguments(ReportSignSchema())
+    @blp.response(200, ReportSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Sign the report as the session's clinician; the signed version never changes"""
         therapy_session = get_scoped(TherapySession, session_id)
@@ -136,8 +136,8 @@ class ReportSign(MethodView):
 
 @blp.route("/<uuid:session_id>/report/addenda")
 class ReportAddenda(MethodView):
-    @blp.arguments(AddendumCreateSchema)
-    @blp.response(201, ReportSchema)
+    @blp.arguments(AddendumCreateSchema())
+    @blp.response(201, ReportSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Append an addendum to a signed report, as a new version chained to the last"""
         therapy_session = get_scoped(TherapySession, session_id)
@@ -155,7 +155,7 @@ class ReportAddenda(MethodView):
 
 @blp.route("/<uuid:session_id>/report/verify")
 class ReportVerify(MethodView):
-    @blp.response(200, ChainVerdictSchema)
+    @blp.response(200, ChainVerdictSchema())
     def get(self, session_id: uuid.UUID) -> dict[str, Any]:
         """Recompute the report's hash chain from the stored versions"""
         therapy_session = get_scoped(TherapySession, session_id)

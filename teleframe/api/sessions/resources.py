@@ -42,8 +42,8 @@ def _owned(model: type[Any], object_id: uuid.UUID) -> bool:
 
 @blp.route("")
 class Sessions(MethodView):
-    @blp.arguments(SessionCreateSchema)
-    @blp.response(201, SessionSchema)
+    @blp.arguments(SessionCreateSchema())
+    @blp.response(201, SessionSchema())
     def post(self, data: dict[str, Any]) -> TherapySession:
         """Schedule a session"""
         errors = {}
@@ -64,7 +64,7 @@ class Sessions(MethodView):
         db.session.commit()
         return session
 
-    @blp.arguments(SessionListArgsSchema, location="query")
+    @blp.arguments(SessionListArgsSchema(), location="query")
     @blp.response(200, SessionSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[TherapySession]:
         """Sessions starting on a UTC day"""
@@ -84,7 +84,7 @@ class Sessions(MethodView):
 
 @blp.route("/<uuid:session_id>")
 class SessionById(MethodView):
-    @blp.response(200, SessionSchema)
+    @blp.response(200, SessionSchema())
     def get(self, session_id: uuid.UUID) -> TherapySession:
         """Read a session"""
         return get_scoped(TherapySession, session_id)
@@ -92,8 +92,8 @@ class SessionById(MethodView):
 
 @blp.route("/<uuid:session_id>/checkins")
 class CheckIns(MethodView):
-    @blp.arguments(CheckInCreateSchema)
-    @blp.response(202, CheckInAcceptedSchema)
+    @blp.arguments(CheckInCreateSchema())
+    @blp.response(202, CheckInAcceptedSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> Any:
         """Submit the client's check-in; the verdict appears on the frame"""
         session = get_scoped(TherapySession, session_id)
@@ -113,7 +113,7 @@ class CheckIns(MethodView):
 
 @blp.route("/<uuid:session_id>/frame")
 class Frame(MethodView):
-    @blp.response(200, FrameSchema)
+    @blp.response(200, FrameSchema())
     def get(self, session_id: uuid.UUID) -> dict[str, Any]:
         """The current check-in, its evaluation and the continuity record"""
         therapy_session = get_scoped(TherapySession, session_id)

@@ -64,8 +64,8 @@ def _active_count(practice_id: uuid.UUID) -> int:
 
 @blp.route("")
 class WebhookEndpoints(MethodView):
-    @blp.arguments(WebhookEndpointCreateSchema)
-    @blp.response(201, WebhookEndpointSchema)
+    @blp.arguments(WebhookEndpointCreateSchema())
+    @blp.response(201, WebhookEndpointSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Subscribe a URL to event types; the signing secret is shown once"""
         practice_id = current_practice_id()
@@ -92,7 +92,7 @@ class WebhookEndpoints(MethodView):
 
 @blp.route("/<uuid:endpoint_id>")
 class WebhookEndpointById(MethodView):
-    @blp.response(200, WebhookEndpointSchema)
+    @blp.response(200, WebhookEndpointSchema())
     def get(self, endpoint_id: uuid.UUID) -> dict[str, Any]:
         """Read an endpoint (never its secret)"""
         return _view(get_scoped(WebhookEndpoint, endpoint_id))
@@ -100,7 +100,7 @@ class WebhookEndpointById(MethodView):
 
 @blp.route("/<uuid:endpoint_id>/deliveries")
 class Deliveries(MethodView):
-    @blp.arguments(DeliveryListArgsSchema, location="query")
+    @blp.arguments(DeliveryListArgsSchema(), location="query")
     @blp.response(200, DeliverySchema(many=True))
     def get(self, args: dict[str, Any], endpoint_id: uuid.UUID) -> list[Delivery]:
         """Deliveries to the endpoint, newest first, with every attempt"""
@@ -114,8 +114,8 @@ class Deliveries(MethodView):
 
 @blp.route("/<uuid:endpoint_id>/replay")
 class Replay(MethodView):
-    @blp.arguments(ReplaySchema)
-    @blp.response(202, ReplayResultSchema)
+    @blp.arguments(ReplaySchema())
+    @blp.response(202, ReplayResultSchema())
     def post(self, data: dict[str, Any], endpoint_id: uuid.UUID) -> dict[str, int]:
         """Re-queue one delivery, or every delivery since a time that did not succeed"""
         endpoint = get_scoped(WebhookEndpoint, endpoint_id)
