@@ -24,13 +24,14 @@ from teleframe.models import (
     TherapySession,
 )
 from teleframe.models.base import utcnow
-from teleframe.notifications import emit
+from teleframe.notifications import emit_all, outbound_row
 from teleframe.services import continuity as fold
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 from teleframe.timeline import session_events
 from teleframe.upsert import insert_new
 
 INGEST_EVENT = "teleframe.ingest_event"
+BATCH = 100
 FOLD_SESSION = "teleframe.fold_session"
 # a recurring meeting id is reused: match the session scheduled nearest the event
 MATCH_WINDOW = timedelta(hours=12)
@@ -96,11 +97,15 @@ def match_session(
     return min(candidates, key=lambda s: abs(s.scheduled_start - at), default=None)
 
 
-def process_inbound(session: Session, inbound_id: uuid.UUID) -> uuid.UUID | None:
-    """Normalise and store a raw webhook's events; returns the matched session id."""
-    inbound = session.get(InboundEvent, inbound_id)
-    if inbound is None or inbound.processed_at is not None:
-        return inbound.session_id if inbound else None
+def process_inbound(
+    session: Session, inbound: InboundEvent, matches: dict[Any, Any]
+) -> uuid.UUID | None:
+    """Normalise and store one raw webhook's events; returns the matched session id.
+
+    `matches` remembers room lookups within a batch: one session's webhooks arrive together.
+    """
+    if inbound.processed_at is not None:
+        return inbound.session_id
     inbound.processed_at = utcnow()
     try:
         events = PROVIDERS[inbound.provider].normalize(_as_request(inbound))
@@ -110,15 +115,50 @@ def process_inbound(session: Session, inbound_id: uuid.UUID) -> uuid.UUID | None
     if not events:
         inbound.outcome = "ignored"
         return None
-    target = match_session(
-        session, inbound.practice_id, inbound.provider, inbound.room_id, events[0].occurred_at
-    )
+    key = (inbound.practice_id, inbound.provider, inbound.room_id, events[0].occurred_at.date())
+    if key not in matches:
+        matches[key] = match_session(
+            session, inbound.practice_id, inbound.provider, inbound.room_id, events[0].occurred_at
+        )
+    target = matches[key]
     if target is None:
         inbound.outcome = "unmatched"
         return None
     inbound.outcome, inbound.session_id = "matched", target.id
     store_events(session, target, events, inbound_id=inbound.id, received_at=inbound.received_at)
     return target.id
+
+
+def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int:
+    """Process up to `limit` staged webhooks and re-fold each session they touch once, in the
+    caller's transaction. Returns how many rows it claimed (0: nothing was waiting)."""
+    claimed = outbox.claim_staged(session, INGEST_EVENT, limit)
+    if not claimed:
+        return 0
+    ids = [uuid.UUID(message.args[0]) for message in claimed]
+    inbound = session.scalars(
+        select(InboundEvent).where(InboundEvent.id.in_(ids)).order_by(InboundEvent.received_at)
+    ).all()
+    matches: dict[Any, Any] = {}
+    touched = {process_inbound(session, item, matches) for item in inbound} - {None}
+    for therapy_session in lock_sessions(session, touched):
+        refold(session, therapy_session, now=now)
+    outbox.mark_all_done(session, claimed)
+    return len(claimed)
+
+
+def lock_sessions(session: Session, ids: set[Any]) -> list[TherapySession]:
+    """The sessions, locked in id order (never crosswise with another worker)."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(TherapySession)
+            .where(TherapySession.id.in_(ids))
+            .order_by(TherapySession.id)
+            .with_for_update()
+        )
+    )
 
 
 def store_events(
@@ -190,17 +230,18 @@ def refold(session: Session, therapy_session: TherapySession, *, now: datetime) 
         signed_at=signed_at(session, therapy_session),
     )
     therapy_session.continuity = record.to_dict()
-    _advance_state(session, therapy_session, record)
+    emitted = _advance_state(session, therapy_session, record)
     open_outage = record.open_outage if record.ended_at is None else None
     therapy_session.outage_open_since = open_outage.start_at if open_outage else None
-    _emit_outages(session, therapy_session, record)
-    apply_protocol(session, therapy_session, record, protocol, now=now)
+    emitted += _outage_events(therapy_session, record)
+    emitted += protocol_events(therapy_session, record, protocol, now=now)
+    emit_all(session, emitted)
     return therapy_session.continuity
 
 
 def _advance_state(
     session: Session, therapy_session: TherapySession, record: fold.Continuity
-) -> None:
+) -> list[dict[str, Any]]:
     state = therapy_session.state
     if state in (SessionState.scheduled.value, SessionState.checked_in.value) and (
         record.started_at is not None
@@ -209,47 +250,50 @@ def _advance_state(
     if record.ended_at is not None and state == SessionState.in_progress.value:
         therapy_session.state = SessionState.ended.value
         therapy_session.ended_at = record.ended_at
-        emit(session, therapy_session, "session.ended", "", {"ended_at": _iso(record.ended_at)})
         reports.stage_draft_build(session, therapy_session)
+        return [
+            outbound_row(therapy_session, "session.ended", "", {"ended_at": _iso(record.ended_at)})
+        ]
+    return []
 
 
-def _emit_outages(
-    session: Session, therapy_session: TherapySession, record: fold.Continuity
-) -> None:
+def _outage_events(
+    therapy_session: TherapySession, record: fold.Continuity
+) -> list[dict[str, Any]]:
+    rows = []
     for outage in record.outages:
         started = _iso(outage.start_at)
-        emit(session, therapy_session, "disruption.started", started, {"started_at": started})
+        rows.append(
+            outbound_row(therapy_session, "disruption.started", started, {"started_at": started})
+        )
         if outage.end_at is not None:
-            emit(
-                session,
-                therapy_session,
-                "disruption.resolved",
-                started,
-                {
-                    "started_at": started,
-                    "resolved_at": _iso(outage.end_at),
-                    "seconds": outage.seconds,
-                },
-            )
+            resolved = {
+                "started_at": started,
+                "resolved_at": _iso(outage.end_at),
+                "seconds": outage.seconds,
+            }
+            rows.append(outbound_row(therapy_session, "disruption.resolved", started, resolved))
+    return rows
 
 
-def apply_protocol(
-    session: Session,
+def protocol_events(
     therapy_session: TherapySession,
     record: fold.Continuity,
     protocol: fold.Protocol,
     *,
     now: datetime,
-) -> list[str]:
-    actions = fold.due_actions(record, protocol, now=now)
+) -> list[dict[str, Any]]:
+    """What the disruption protocol calls for now: `backup_plan.due` once per outage,
+    `reschedule.suggested` once per session."""
+    rows = []
     outage = record.open_outage
-    for action in actions:
+    for action in fold.due_actions(record, protocol, now=now):
         occurrence = _iso(outage.start_at) if outage and action == "backup_plan.due" else ""
         facts: dict[str, Any] = {"at": _iso(now)}
         if outage is not None:
             facts["outage_started_at"] = _iso(outage.start_at)
-        emit(session, therapy_session, action, occurrence, facts)
-    return actions
+        rows.append(outbound_row(therapy_session, action, occurrence, facts))
+    return rows
 
 
 def sessions_with_open_outage(session: Session) -> list[uuid.UUID]:
