@@ -70,7 +70,14 @@ def keys() -> None:
 @keys.command("create")
 @click.argument("practice_id", type=click.UUID)
 @click.option("--label", default="")
-def keys_create(practice_id: uuid.UUID, label: str) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["platform", "admin"]),
+    default="platform",
+    show_default=True,
+    help="admin keys may also change the policy, integrations and webhook endpoints",
+)
+def keys_create(practice_id: uuid.UUID, label: str, role: str) -> None:
     """Issue another key for PRACTICE_ID and print it once."""
     from teleframe.auth import issue_key
     from teleframe.extensions import db as database
@@ -79,7 +86,7 @@ def keys_create(practice_id: uuid.UUID, label: str) -> None:
     with _app().app_context():
         if database.session.get(Practice, practice_id) is None:
             raise click.ClickException("no such practice")
-        key = issue_key(database.session, practice_id, label=label)
+        key = issue_key(database.session, practice_id, label=label, role=role)
         database.session.commit()
     click.echo(key)
 
@@ -95,7 +102,9 @@ def keys_list(practice_id: uuid.UUID) -> None:
         rows = database.session.scalars(select(ApiKey).where(ApiKey.practice_id == practice_id))
         for row in rows:
             state = "revoked" if row.revoked_at else "active"
-            click.echo(f"{row.prefix}...  {state}  {row.created_at:%Y-%m-%d}  {row.label}")
+            click.echo(
+                f"{row.prefix}...  {row.role}  {state}  {row.created_at:%Y-%m-%d}  {row.label}"
+            )
 
 
 @keys.command("revoke")

@@ -44,6 +44,21 @@ def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_names_only(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Name lookups leave the machine too: only addresses and localhost resolve here."""
+        import ipaddress
+
+        name = host.decode() if isinstance(host, bytes) else host
+        try:
+            ipaddress.ip_address(str(name).split("%")[0])
+        except ValueError:
+            if name not in (None, "localhost"):
+                raise socket.gaierror(socket.EAI_NONAME, f"no lookups in tests: {name}") from None
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_names_only)
 
 
 @pytest.fixture(scope="session")

@@ -50,3 +50,33 @@ def test_a_revoked_key_stops_working_within_the_cache_period(app, make_practice,
         db.session.commit()
     time.sleep(settings.api_key_cache_seconds + 0.1)
     assert practice.get("/v1/sessions?date=2026-12-01").status_code == 401
+
+
+def test_platform_keys_cannot_change_the_practice_set_up(app, make_practice):
+    from teleframe.auth import issue_key
+    from teleframe.services.policy import default_policy_text
+    from tests.conftest import PracticeHandle
+
+    admin = make_practice()
+    with app.app_context():
+        key = issue_key(db.session, admin.id, label="platform", role="platform")
+        db.session.commit()
+    platform = PracticeHandle(app, admin.id, key)
+    policy = platform.http.put(
+        "/v1/policy",
+        data=default_policy_text(),
+        headers={**platform.headers, "Content-Type": "application/yaml"},
+    )
+    assert policy.status_code == 403
+    assert policy.mimetype == "application/problem+json"
+    integration = platform.post("/v1/integrations", {"provider": "zoom", "secret": "s" * 20})
+    assert integration.status_code == 403
+    endpoint = platform.post(
+        "/v1/webhook-endpoints",
+        {"url": "https://example.com/hook", "event_types": ["frame.blocked"]},
+    )
+    assert endpoint.status_code == 403
+    # the day's work is open to it
+    session = platform.session()
+    assert platform.get(f"/v1/sessions/{session}").status_code == 200
+    assert platform.get("/v1/policy").status_code == 200

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from teleframe.api.integrations.schemas import IntegrationCreateSchema, IntegrationSchema
-from teleframe.auth import current_practice_id
+from teleframe.auth import admin_only, current_practice_id
 from teleframe.extensions import db
 from teleframe.models import Integration
 from teleframe.queries import get_scoped
@@ -41,6 +41,7 @@ def _view(integration: Integration, secret: str | None = None) -> dict[str, Any]
 class Integrations(MethodView):
     @blp.arguments(IntegrationCreateSchema())
     @blp.response(201, IntegrationSchema())
+    @admin_only
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a video-platform integration"""
         made = None

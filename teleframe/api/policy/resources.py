@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from teleframe import policies
 from teleframe.api.policy.schemas import PolicySchema, PolicyVersionSchema
-from teleframe.auth import current_practice_id
+from teleframe.auth import admin_only, current_practice_id
 from teleframe.extensions import db
 from teleframe.models import PolicyVersion
 from teleframe.services.policy import PolicyError
@@ -41,6 +41,7 @@ class Policy(MethodView):
     @blp.alt_response(
         422, description="The document is not a valid policy; errors name path and line"
     )
+    @admin_only
     def put(self) -> Any:
         """Save a new policy version (an unchanged document keeps the current version)"""
         mimetype = request.mimetype

@@ -19,7 +19,7 @@ from teleframe.api.webhook_endpoints.schemas import (
     WebhookEndpointCreateSchema,
     WebhookEndpointSchema,
 )
-from teleframe.auth import current_practice_id
+from teleframe.auth import admin_only, current_practice_id
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
 from teleframe.models.base import utcnow
@@ -66,6 +66,7 @@ def _active_count(practice_id: uuid.UUID) -> int:
 class WebhookEndpoints(MethodView):
     @blp.arguments(WebhookEndpointCreateSchema())
     @blp.response(201, WebhookEndpointSchema())
+    @admin_only
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Subscribe a URL to event types; the signing secret is shown once"""
         practice_id = current_practice_id()
@@ -116,6 +117,7 @@ class Deliveries(MethodView):
 class Replay(MethodView):
     @blp.arguments(ReplaySchema())
     @blp.response(202, ReplayResultSchema())
+    @admin_only
     def post(self, data: dict[str, Any], endpoint_id: uuid.UUID) -> dict[str, int]:
         """Re-queue one delivery, or every delivery since a time that did not succeed"""
         endpoint = get_scoped(WebhookEndpoint, endpoint_id)
