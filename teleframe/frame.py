@@ -20,38 +20,27 @@ def latest_checkin(session: Session, therapy_session: TherapySession) -> CheckIn
     ).first()
 
 
-def latest_checkin_id(session: Session, session_id: uuid.UUID) -> uuid.UUID | None:
-    return session.scalar(
-        select(CheckIn.id)
-        .where(CheckIn.session_id == session_id)
-        .order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())
-        .limit(1)
-    )
-
-
-def evaluation_view(session: Session, evaluation: Evaluation) -> dict[str, Any]:
-    version = session.get(PolicyVersion, evaluation.policy_version_id)
-    return {
-        "checkin_id": evaluation.checkin_id,
-        "status": evaluation.status,
-        "findings": evaluation.findings,
-        "facts": evaluation.facts,
-        "policy_version": {
-            "id": str(evaluation.policy_version_id),
-            "number": version.number if version else None,
-            "content_hash": version.content_hash if version else None,
-        },
-        "evaluated_at": evaluation.evaluated_at,
-    }
-
-
-def frame_view(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
-    checkin = latest_checkin(session, therapy_session)
-    evaluation = None
-    if checkin is not None:
-        evaluation = session.scalars(
-            select(Evaluation).where(Evaluation.checkin_id == checkin.id)
-        ).first()
+def _view(
+    therapy_session: TherapySession,
+    checkin: CheckIn | None,
+    evaluation: Evaluation | None,
+    version: tuple[int, str] | None,
+) -> dict[str, Any]:
+    evaluated = None
+    if evaluation is not None:
+        number, content_hash = version or (None, None)
+        evaluated = {
+            "checkin_id": evaluation.checkin_id,
+            "status": evaluation.status,
+            "findings": evaluation.findings,
+            "facts": evaluation.facts,
+            "policy_version": {
+                "id": str(evaluation.policy_version_id),
+                "number": number,
+                "content_hash": content_hash,
+            },
+            "evaluated_at": evaluation.evaluated_at,
+        }
     return {
         "session_id": therapy_session.id,
         "state": therapy_session.state,
@@ -61,7 +50,40 @@ def frame_view(session: Session, therapy_session: TherapySession) -> dict[str, A
             if checkin
             else None
         ),
-        "evaluation": evaluation_view(session, evaluation) if evaluation else None,
+        "evaluation": evaluated,
         "evaluation_pending": checkin is not None and evaluation is None,
         "continuity": therapy_session.continuity,
     }
+
+
+def frame_view(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
+    return frame_of(session, therapy_session.practice_id, therapy_session.id) or _view(
+        therapy_session, None, None, None
+    )
+
+
+def frame_of(
+    session: Session, practice_id: uuid.UUID, session_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The frame in one query (clients poll it); None when the practice has no such session."""
+    latest = (
+        select(CheckIn.id)
+        .where(CheckIn.session_id == TherapySession.id)
+        .order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())
+        .limit(1)
+        .correlate(TherapySession)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            TherapySession, CheckIn, Evaluation, PolicyVersion.number, PolicyVersion.content_hash
+        )
+        .outerjoin(CheckIn, CheckIn.id == latest)
+        .outerjoin(Evaluation, Evaluation.checkin_id == CheckIn.id)
+        .outerjoin(PolicyVersion, PolicyVersion.id == Evaluation.policy_version_id)
+        .where(TherapySession.id == session_id, TherapySession.practice_id == practice_id)
+    ).first()
+    if row is None:
+        return None
+    version = (row[3], row[4]) if row[3] is not None else None
+    return _view(row[0], row[1], row[2], version)

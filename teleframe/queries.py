@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from flask_smorest import abort
 from sqlalchemy import select
@@ -12,6 +13,17 @@ from teleframe.auth import current_practice_id
 from teleframe.extensions import db
 
 M = TypeVar("M")
+_NAMES = {"TherapySession": "session", "CheckInLink": "check-in link"}
+
+
+def not_found(what: str) -> NoReturn:
+    abort(404, message=f"No {what} with that id in this practice.")
+    raise AssertionError("abort() raises")
+
+
+def noun(model: type[object]) -> str:
+    name = model.__name__
+    return _NAMES.get(name) or re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
 
 
 def get_scoped(model: type[M], object_id: uuid.UUID) -> M:
@@ -22,6 +34,5 @@ def get_scoped(model: type[M], object_id: uuid.UUID) -> M:
         )
     ).first()
     if row is None:
-        abort(404, message=f"No {model.__name__.lower()} with that id in this practice.")
-    assert row is not None  # abort() raises; this tells the type checker so
+        not_found(noun(model))
     return row

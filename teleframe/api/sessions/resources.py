@@ -22,9 +22,9 @@ from teleframe.api.sessions.schemas import (
 )
 from teleframe.auth import current_practice_id
 from teleframe.extensions import db
-from teleframe.frame import frame_view
+from teleframe.frame import frame_of
 from teleframe.models import Client, Clinician, TherapySession
-from teleframe.queries import get_scoped
+from teleframe.queries import get_scoped, not_found
 
 blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
 
@@ -116,13 +116,14 @@ class Frame(MethodView):
     @blp.response(200, FrameSchema())
     def get(self, session_id: uuid.UUID) -> dict[str, Any]:
         """The current check-in, its evaluation and the continuity record"""
-        therapy_session = get_scoped(TherapySession, session_id)
-        view = frame_view(db.session, therapy_session)
+        view = frame_of(db.session, current_practice_id(), session_id)
+        if view is None:
+            not_found("session")
         if view["checkin"] is not None:  # the check-in is PHI: its reads are audited
             audit.record(
                 db.session,
                 audit.request_actor(),
-                practice_id=therapy_session.practice_id,
+                practice_id=current_practice_id(),
                 action="read",
                 resource_type="checkin",
                 resource_id=view["checkin"]["id"],
