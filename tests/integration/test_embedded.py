@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,29 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GOOD_CHECKIN, soon
+from tests.integration.http import call, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _call(base: str, method: str, path: str, key: str, body: object = None):  # type: ignore[no-untyped-def]
-    request = urllib.request.Request(
-        base + path,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +53,7 @@ def test_serve_runs_api_and_worker_and_answers_a_checkin(fresh_install, tmp_path
     )
     key = re.search(r"(tf_[A-Za-z0-9]{16,})", init.stdout)
     assert key, init.stdout + init.stderr
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
         [teleframe, "serve", "--port", str(port)],
@@ -95,7 +75,7 @@ def test_serve_runs_api_and_worker_and_answers_a_checkin(fresh_install, tmp_path
                 time.sleep(0.2)
         time.sleep(2)  # the worker starts beside the API
         k = key.group(1)
-        _, clinician = _call(
+        _, clinician = call(
             base,
             "POST",
             "/v1/clinicians",
@@ -106,9 +86,9 @@ def test_serve_runs_api_and_worker_and_answers_a_checkin(fresh_install, tmp_path
                 "licenses": [{"jurisdiction": "US-CA", "kind": "LMFT", "number": "LMFT-1"}],
             },
         )
-        _, client = _call(base, "POST", "/v1/clients", k, {"display_name": "Sam Client"})
+        _, client = call(base, "POST", "/v1/clients", k, {"display_name": "Sam Client"})
         start = soon()
-        status, session = _call(
+        status, session = call(
             base,
             "POST",
             "/v1/sessions",
@@ -122,12 +102,12 @@ def test_serve_runs_api_and_worker_and_answers_a_checkin(fresh_install, tmp_path
         )
         assert status == 201, session
         sent = time.monotonic()
-        status, accepted = _call(
+        status, accepted = call(
             base, "POST", f"/v1/sessions/{session['id']}/checkins", k, GOOD_CHECKIN
         )
         assert status == 202, accepted
         while True:
-            _, frame = _call(base, "GET", accepted["frame_url"], k)
+            _, frame = call(base, "GET", accepted["frame_url"], k)
             if frame["evaluation"]:
                 break
             assert time.monotonic() - sent < 2.0, "no verdict within 2 seconds"

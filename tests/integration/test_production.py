@@ -14,28 +14,14 @@ import urllib.request
 import pytest
 
 from tests.conftest import GOOD_CHECKIN, settings_env
-from tests.integration.test_embedded import _free_port
+from tests.integration.http import call, free_port
 
 pytestmark = pytest.mark.slow
 
 
-def _call(base: str, method: str, path: str, key: str, body: object = None):  # type: ignore[no-untyped-def]
-    request = urllib.request.Request(
-        base + path,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 @pytest.fixture
 def gunicorn(settings, tmp_path):  # type: ignore[no-untyped-def]
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **settings_env(settings)}
     command = [
         sys.executable,
@@ -73,18 +59,18 @@ def test_checkin_through_gunicorn_gets_a_worker_verdict(gunicorn, worker, make_p
     practice = make_practice()
     session = practice.session()  # set up through the app; the check-in goes over HTTP
     sent = time.monotonic()
-    status, accepted = _call(
+    status, accepted = call(
         gunicorn, "POST", f"/v1/sessions/{session}/checkins", practice.key, GOOD_CHECKIN
     )
     assert status == 202, accepted
     while True:
-        _, frame = _call(gunicorn, "GET", accepted["frame_url"], practice.key)
+        _, frame = call(gunicorn, "GET", accepted["frame_url"], practice.key)
         if frame["evaluation"]:
             break
         assert time.monotonic() - sent < 2.0, "no verdict within 2 seconds"
         time.sleep(0.05)
     assert frame["evaluation"]["status"] == "clear"
-    status, problem = _call(
+    status, problem = call(
         gunicorn,
         "POST",
         f"/v1/sessions/{session}/checkins",
