@@ -41,6 +41,7 @@ def _view(integration: Integration, secret: str | None = None) -> dict[str, Any]
 class Integrations(MethodView):
     @blp.arguments(IntegrationCreateSchema())
     @blp.response(201, IntegrationSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a video-platform integration"""

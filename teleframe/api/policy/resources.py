@@ -41,6 +41,7 @@ class Policy(MethodView):
     @blp.alt_response(
         422, description="The document is not a valid policy; errors name path and line"
     )
+    @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
     def put(self) -> Any:
         """Save a new policy version (an unchanged document keeps the current version)"""

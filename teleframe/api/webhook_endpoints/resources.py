@@ -66,6 +66,7 @@ def _active_count(practice_id: uuid.UUID) -> int:
 class WebhookEndpoints(MethodView):
     @blp.arguments(WebhookEndpointCreateSchema())
     @blp.response(201, WebhookEndpointSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Subscribe a URL to event types; the signing secret is shown once"""
@@ -117,6 +118,7 @@ class Deliveries(MethodView):
 class Replay(MethodView):
     @blp.arguments(ReplaySchema())
     @blp.response(202, ReplayResultSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
     def post(self, data: dict[str, Any], endpoint_id: uuid.UUID) -> dict[str, int]:
         """Re-queue one delivery, or every delivery since a time that did not succeed"""

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
