@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--sessions", type=int, default=400, help="sessions the load spreads over")
     parser.add_argument("--drain-timeout", type=float, default=120, help="max seconds to drain")
-    parser.add_argument("--poll-ms", type=float, default=5, help="frame poll interval (latency)")
+    parser.add_argument("--poll-ms", type=float, default=5, help="verdict poll interval (latency)")
     parser.add_argument("--skip-micro", action="store_true", help="skip policy and report rows")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
     return parser.parse_args(argv)

@@ -1,10 +1,10 @@
-"""Open-loop paced check-ins, each followed until its verdict shows on the frame.
+"""Open-loop paced check-ins, each followed until its verdict shows through the API.
 
     python -m bench.latency_probe CONFIG.json OUT.json
 
 Run as a process of its own by the harness. Check-ins are scheduled at a fixed rate whatever
 the answers' speed (open loop), and latency runs from the scheduled send time, so a stalled
-server cannot hide its queueing. After the 202, the frame is polled every `poll_ms` until its
+server cannot hide its queueing. After the 202, the verdict URL is polled every `poll_ms` until its
 evaluation is this check-in's, backing off (x2, at most `max_poll_ms`, 250 by default) so a slow verdict
 does not turn the probe into a flood of reads. Also kept: the server-side lag (evaluated_at - submitted_at).
 """
@@ -50,24 +50,25 @@ def follow(
     accepted = time.monotonic()
     if status != 202:
         return {"error": f"submit answered {status}"}
-    checkin_id, polls, wait = str(body["checkin_id"]), 0, poll_s
+    polls, wait = 0, poll_s
     while time.monotonic() - accepted < timeout_s:
         time.sleep(wait)
         wait = min(wait * 2, max_poll_s)
         polls += 1
-        _status, frame = conn.call("GET", f"/v1/sessions/{job['session_id']}/frame")
-        evaluation = (frame or {}).get("evaluation") or {}
-        if str(evaluation.get("checkin_id")) == checkin_id:
+        # the verdict route: what a platform waiting on the client polls (no PHI, no audit row)
+        _status, verdict = conn.call("GET", body["verdict_url"])
+        verdict = verdict or {}
+        if verdict.get("status") not in (None, "pending"):
             seen = time.monotonic()
-            server = datetime.fromisoformat(evaluation["evaluated_at"]) - datetime.fromisoformat(
-                frame["checkin"]["submitted_at"]
+            server = datetime.fromisoformat(verdict["evaluated_at"]) - datetime.fromisoformat(
+                verdict["submitted_at"]
             )
             return {
                 "latency_ms": (seen - job["scheduled"]) * 1000,
                 "submit_ms": (accepted - job["scheduled"]) * 1000,
                 "server_ms": server.total_seconds() * 1000,
                 "polls": polls,
-                "status": evaluation.get("status"),
+                "status": verdict.get("status"),
             }
     return {"error": "verdict not seen in time", "polls": polls}
 
@@ -137,7 +138,9 @@ def summarize(results: list[dict[str, Any]], rate: float, elapsed: float) -> dic
         "server_p50_ms": pct("server_ms", 50),
         "server_p99_ms": pct("server_ms", 99),
         "polls_per_checkin": round(sum(r["polls"] for r in good) / max(len(good), 1), 1),
-        "frame_reads_per_s": round(sum(r.get("polls", 0) for r in results) / max(elapsed, 1e-9), 1),
+        "verdict_reads_per_s": round(
+            sum(r.get("polls", 0) for r in results) / max(elapsed, 1e-9), 1
+        ),
     }
 
 

@@ -87,3 +87,30 @@ def frame_of(
         return None
     version = (row[3], row[4]) if row[3] is not None else None
     return _view(row[0], row[1], row[2], version)
+
+
+def verdict_of(
+    session: Session, practice_id: uuid.UUID, session_id: uuid.UUID, checkin_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """A check-in's verdict without its answers: nothing here is PHI, so reads go unaudited."""
+    row = session.execute(
+        select(
+            CheckIn.submitted_at, Evaluation.status, Evaluation.findings, Evaluation.evaluated_at
+        )
+        .outerjoin(Evaluation, Evaluation.checkin_id == CheckIn.id)
+        .where(
+            CheckIn.id == checkin_id,
+            CheckIn.session_id == session_id,
+            CheckIn.practice_id == practice_id,
+        )
+    ).first()
+    if row is None:
+        return None
+    submitted_at, status, findings, evaluated_at = row
+    return {
+        "checkin_id": checkin_id,
+        "status": status or "pending",
+        "codes": sorted({finding["code"] for finding in findings or []}),
+        "submitted_at": submitted_at,
+        "evaluated_at": evaluated_at,
+    }

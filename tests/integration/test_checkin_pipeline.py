@@ -186,3 +186,19 @@ def test_one_message_evaluates_every_staged_checkin_in_batches(
     for session in sessions:  # the latest check-in of each session is the current frame
         frame = practice.get(f"/v1/sessions/{session}/frame").get_json()
         assert frame["evaluation"]["checkin_id"] == frame["checkin"]["id"]
+
+
+def test_the_verdict_route_shows_status_and_codes_without_answers(worker, make_practice):
+    practice = make_practice()
+    session = practice.session()
+    body = copy.deepcopy(GOOD_CHECKIN)
+    body["privacy"]["private_space"] = False
+    accepted = practice.post(f"/v1/sessions/{session}/checkins", body).get_json()
+    verdict = wait_for(
+        lambda: (v := practice.get(accepted["verdict_url"]).get_json())["status"] != "pending" and v
+    )
+    assert verdict["status"] == "attention"  # the default policy warns on a shared space
+    assert "PRIVACY_NOT_PRIVATE" in verdict["codes"]
+    assert set(verdict) == {"checkin_id", "status", "codes", "submitted_at", "evaluated_at"}
+    other = make_practice("other")
+    assert other.get(accepted["verdict_url"]).status_code == 404

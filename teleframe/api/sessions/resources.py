@@ -19,10 +19,11 @@ from teleframe.api.sessions.schemas import (
     SessionCreateSchema,
     SessionListArgsSchema,
     SessionSchema,
+    VerdictSchema,
 )
 from teleframe.auth import current_practice_id
 from teleframe.extensions import db
-from teleframe.frame import frame_of
+from teleframe.frame import frame_of, verdict_of
 from teleframe.models import Client, Clinician, TherapySession
 from teleframe.queries import get_scoped, not_found
 
@@ -102,7 +103,9 @@ class CheckIns(MethodView):
         except checkins.CheckInClosed:
             abort(409, message="The session has ended; check-ins are closed.")
         frame_url = url_for("sessions.Frame", session_id=session.id)
+        verdict_url = url_for("sessions.Verdict", session_id=session.id, checkin_id=checkin.id)
         body = {
+            "verdict_url": verdict_url,
             "checkin_id": checkin.id,
             "session_id": session.id,
             "status": "pending",
@@ -129,4 +132,15 @@ class Frame(MethodView):
                 resource_id=view["checkin"]["id"],
             )
             db.session.commit()
+        return view
+
+
+@blp.route("/<uuid:session_id>/checkins/<uuid:checkin_id>/verdict")
+class Verdict(MethodView):
+    @blp.response(200, VerdictSchema())
+    def get(self, session_id: uuid.UUID, checkin_id: uuid.UUID) -> dict[str, Any]:
+        """One check-in's verdict: status and finding codes, no answers (cheap to poll)"""
+        view = verdict_of(db.session, current_practice_id(), session_id, checkin_id)
+        if view is None:
+            not_found("check-in")
         return view

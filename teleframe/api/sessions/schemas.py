@@ -107,8 +107,19 @@ class CheckInCreateSchema(Schema):
 class CheckInAcceptedSchema(Schema):
     checkin_id = fields.UUID()
     session_id = fields.UUID()
-    status = fields.String(metadata={"description": "Always 'pending': read the frame"})
+    status = fields.String(metadata={"description": "Always 'pending': read the verdict"})
     frame_url = fields.String()
+    verdict_url = fields.String(metadata={"description": "The verdict alone, without PHI"})
+
+
+class VerdictSchema(Schema):
+    """What a platform waiting on a check-in needs, and no more (HIPAA minimum necessary)."""
+
+    checkin_id = fields.UUID()
+    status = fields.String(metadata={"description": "pending, clear, attention or blocked"})
+    codes = fields.List(fields.String(), metadata={"description": "The findings' codes"})
+    submitted_at = fields.DateTime()
+    evaluated_at = fields.DateTime(allow_none=True)
 
 
 class FindingSchema(Schema):
