@@ -1,0 +1,57 @@
+"""The clinician's attestation, signing, and addenda that follow a signed version."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from teleframe.services.report.completeness import summary
+
+ATTESTATION_STATEMENT = (
+    "I attest that at the start of this session I verified the client's identity and the "
+    "address of their present location as recorded in this report, confirmed an alternative "
+    "way to reach them if the technology failed, and confirmed that everyone present at the "
+    "client's location and at mine was identified and permitted to hear the client's health "
+    "information. This report accurately reflects the frame of the session."
+)
+
+
+class ReportSigningError(ValueError):
+    """The report cannot be signed as asked."""
+
+
+def sign(
+    report: Mapping[str, Any], *, clinician_id: str, clinician_name: str, signed_at: str
+) -> dict[str, Any]:
+    """A signed copy: the clinician attests the statement; elements it covers become captured."""
+    if report["attestation"]["signed"]:
+        raise ReportSigningError("the report is already signed")
+    if report["clinician"]["id"] != clinician_id:
+        raise ReportSigningError("only the session's clinician can sign its report")
+    signed = copy.deepcopy(dict(report))
+    signed["attestation"] = {
+        "signed": True,
+        "signed_by": {"id": clinician_id, "name": clinician_name},
+        "signed_at": signed_at,
+        "statement": report["attestation"]["statement"],
+    }
+    for element in signed["completeness"]["elements"]:
+        if element["status"] == "pending_attestation":
+            element["status"] = "captured"
+            element["detail"] = f"attested by the clinician at {signed_at}"
+    signed["completeness"].update(summary(signed["completeness"]["elements"]))
+    return signed
+
+
+def addendum(text: str, *, author_id: str, author_name: str, written_at: str) -> dict[str, Any]:
+    """An addendum entry; it is appended as a new version and never edits a signed one."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise ValueError("an addendum needs text")
+    return {
+        "kind": "addendum",
+        "text": cleaned,
+        "author": {"id": author_id, "name": author_name},
+        "written_at": written_at,
+    }
