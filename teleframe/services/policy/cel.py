@@ -1,0 +1,106 @@
+"""Running CEL expressions on check-ins: values converted to CEL, one activation per
+evaluation, and programs transpiled once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import celpy
+import celpy.evaluation
+from celpy import celtypes
+
+# celpy logs activations (the client's check-in) at debug level and evaluation failures at
+# error level; neither may reach the logs, which must stay free of PHI.
+logging.getLogger("celpy").setLevel(logging.CRITICAL)
+
+_INT64 = -(2**63)
+_KEYS: dict[str, celtypes.StringType] = {}  # map keys: schema field names, a small set
+_TRUE, _FALSE = celtypes.BoolType(True), celtypes.BoolType(False)
+
+
+def _key(name: str) -> celtypes.StringType:
+    key = _KEYS.get(name)
+    if key is None:
+        key = celtypes.StringType(name)
+        if len(_KEYS) < 256:
+            _KEYS[name] = key
+    return key
+
+
+def to_cel(value: Any) -> Any:
+    """A check-in or session value as CEL values; absent (None) map entries are dropped so that
+    `has(checkin.backup.callback_phone)` means "answered".
+
+    Built with the plain constructors of celpy's value types (their own constructors re-check
+    what the schema already guarantees); this runs on every evaluation with custom rules.
+    """
+    if value is True or value is False:
+        return _TRUE if value else _FALSE
+    if isinstance(value, str):
+        return str.__new__(celtypes.StringType, value)
+    if isinstance(value, dict):
+        mapping = celtypes.MapType()
+        dict.update(mapping, {_key(k): to_cel(v) for k, v in value.items() if v is not None})
+        return mapping
+    if isinstance(value, list | tuple):
+        return celtypes.ListType([to_cel(v) for v in value])
+    if isinstance(value, int):
+        return int.__new__(celtypes.IntType, value) if _INT64 <= value < -_INT64 else None
+    if isinstance(value, float):
+        return celtypes.DoubleType(value)
+    if isinstance(value, datetime):
+        return celtypes.TimestampType(value)
+    return None
+
+
+def is_cel_bool(value: Any) -> bool:
+    return isinstance(value, bool | celtypes.BoolType)
+
+
+class CelError(Exception):
+    """A custom rule's expression failed on a check-in; the message never holds check-in data."""
+
+
+# CEL's standard functions and no variables; the protobuf well-known types are left out
+# because check-ins are plain maps (and cloning them costs more than the rest together).
+_BASE_ACTIVATION = celpy.evaluation.Activation(functions=celpy.evaluation.base_functions)
+
+
+def cel_activation(checkin: dict[str, Any], session: dict[str, Any]) -> Any:
+    """The variables custom rules see; built once per evaluation and shared by every rule."""
+    activation = _BASE_ACTIVATION.clone()
+    activation.identifiers.load_values({"checkin": to_cel(checkin), "session": to_cel(session)})
+    return activation
+
+
+class CelProgram:
+    """One CEL expression, parsed and transpiled to Python once.
+
+    celpy's own runner re-executes the transpiled module on every call in globals shared by all
+    threads, and logs failures with the activation (the client's check-in). Here the module is
+    executed once, in private globals, and each call only applies its top-level expression.
+    """
+
+    def __init__(self, expression: str) -> None:
+        env = celpy.Environment(runner_class=celpy.CompiledRunner)
+        transpiler = env.program(env.compile(expression)).tp  # type: ignore[attr-defined]
+        *definitions, top = transpiler.source_text.splitlines()
+        if not top.startswith("CEL = "):
+            raise CelError("unsupported expression shape")
+        # The last statement evaluates the expression against `base_activation`; make it a
+        # function of that name instead, so it runs per call with the caller's activation.
+        source = "\n".join([*definitions, "__cel__ = lambda base_activation: " + top[6:]])
+        namespace = dict(celpy.evaluation.result.__globals__)
+        exec(compile(source, "<cel>", "exec"), namespace)  # noqa: S102 - celpy's transpiled code
+        self._expression = namespace["__cel__"]
+
+    def __call__(self, activation: Any) -> Any:
+        try:
+            value = self._expression(activation)
+        except Exception as exc:
+            raise CelError(type(exc).__name__) from None
+        if isinstance(value, celpy.evaluation.CELEvalError):
+            raise CelError(str(value.args[0])[:120] if value.args else "evaluation error")
+        return value
