@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from teleframe.errors import from_http_exception, problem
-from teleframe.extensions import api, db
+from teleframe.extensions import ProblemApi, db
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def register_api(app: Flask) -> None:
     from teleframe.hooks import blp as hooks
     from teleframe.web.views import blp as web
 
-    api.init_app(app)
+    api = ProblemApi(app)  # one per app: the OpenAPI document belongs to it
     app.extensions["teleframe.api_keys"] = key_cache(
         app.config["TELEFRAME_SETTINGS"].api_key_cache_seconds
     )
@@ -94,8 +94,9 @@ def register_api(app: Flask) -> None:
         reports,
         webhook_endpoints,
     ):
-        blueprint.before_request(require_api_key)
         api.register_blueprint(blueprint)
+        # on the app, not the blueprint: blueprints are shared by every app made in a process
+        app.before_request_funcs.setdefault(blueprint.name, []).append(require_api_key)
     app.register_blueprint(health)
     app.register_blueprint(web)
     app.register_blueprint(hooks)

@@ -20,4 +20,3 @@ class ProblemApi(Api):
 
 # objects stay readable after commit, as API responses are built from them
 db = SQLAlchemy(session_options={"expire_on_commit": False})
-api = ProblemApi()

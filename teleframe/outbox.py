@@ -58,7 +58,17 @@ _STAGED = "teleframe.outbox.staged"
 def _publish_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
-        publish(celery.current_app, staged)
+        publish(_celery(), staged)
+
+
+def _celery() -> Celery:
+    """The Celery app of the Flask app at hand (a process may hold several), else the default."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        bound: Celery = current_app.extensions["celery"]
+        return bound
+    return celery.current_app
 
 
 @event.listens_for(Session, "after_rollback")

@@ -141,8 +141,12 @@ def settings_env(settings: Settings) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def app(settings: Settings):  # type: ignore[no-untyped-def]
     from teleframe import create_app
+    from teleframe.extensions import db
 
-    return create_app(settings, TESTING=True)
+    made = create_app(settings, TESTING=True)
+    yield made
+    with made.app_context():
+        db.engine.dispose()  # close pooled connections now, not whenever they are collected
 
 
 @pytest.fixture
