@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -260,29 +263,11 @@ GOOD_CHECKIN = {
 }
 
 
-@pytest.fixture(scope="session")
-def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A real Celery worker process on the test queue, PostgreSQL and Redis."""
-    import subprocess
-    import sys
-    import time
-
-    log_path = Path(tmp_path_factory.mktemp("worker")) / "worker.log"
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """A real Celery worker process (solo pool) with `settings`, ready to take tasks."""
     env = {**os.environ, **settings_env(settings)}
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "worker",
-        "--pool",
-        "solo",
-        "--without-mingle",
-        "--without-gossip",
-        "--loglevel",
-        "INFO",
-    ]
+    command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo",
+               "--without-mingle", "--without-gossip", "--loglevel", "INFO"]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -291,6 +276,14 @@ def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
             process.kill()
             pytest.fail("Celery worker did not start:\n" + log_path.read_text()[-3000:])
         time.sleep(0.1)
+    return process
+
+
+@pytest.fixture(scope="session")
+def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real Celery worker process on the test queue, PostgreSQL and Redis."""
+    log_path = Path(tmp_path_factory.mktemp("worker")) / "worker.log"
+    process = start_worker(settings, log_path)
     process.log_path = log_path  # type: ignore[attr-defined]
     yield process
     process.terminate()

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -17,31 +13,9 @@ from sqlalchemy import select
 
 from teleframe.extensions import db
 from teleframe.models import Evaluation
-from tests.conftest import GOOD_CHECKIN, PracticeHandle, settings_env, wait_for
+from tests.conftest import GOOD_CHECKIN, PracticeHandle, start_worker, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def _start_worker(settings, log_path: Path) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
-    env = {**os.environ, **settings_env(settings)}
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "worker",
-        "--pool",
-        "solo",
-        "--without-mingle",
-        "--without-gossip",
-        "--loglevel",
-        "INFO",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    wait_for(lambda: b"ready." in log_path.read_bytes(), timeout=60)
-    return process
 
 
 def test_killed_worker_then_relay(settings, make_practice, tmp_path):
@@ -52,7 +26,7 @@ def test_killed_worker_then_relay(settings, make_practice, tmp_path):
     practice = make_practice()
     handle = PracticeHandle(app, practice.id, practice.key)
     session = handle.session()
-    first = _start_worker(own, tmp_path / "first.log")
+    first = start_worker(own, tmp_path / "first.log")
     try:
         first.send_signal(signal.SIGSTOP)  # frozen: the message waits for it
         accepted = handle.post(f"/v1/sessions/{session}/checkins", GOOD_CHECKIN).get_json()
@@ -62,7 +36,7 @@ def test_killed_worker_then_relay(settings, make_practice, tmp_path):
     finally:
         if first.poll() is None:
             first.kill()
-    second = _start_worker(own, tmp_path / "second.log")
+    second = start_worker(own, tmp_path / "second.log")
     try:
         time.sleep(own.relay_grace_seconds + 0.5)
         celery = app.extensions["celery"]
