@@ -159,6 +159,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "relay-outbox": {"task": "teleframe.relay_outbox", "schedule": 2.0},
             "enforce-retention": {"task": "teleframe.enforce_retention", "schedule": 86400.0},
             "check-disruptions": {"task": "teleframe.check_disruptions", "schedule": 10.0},
+            # stored webhooks wake a worker on commit; this catches a wake-up that was lost
+            "sweep-webhooks": {
+                "task": "teleframe.ingest_event",
+                "schedule": 15.0,
+                "args": ("sweep",),
+            },
             "fan-out-events": {"task": "teleframe.fan_out_events", "schedule": 2.0},
             "deliver-due-webhooks": {"task": "teleframe.deliver_due", "schedule": 2.0},
         },

@@ -56,7 +56,8 @@ class HookTarget:
 def stage_inbound(
     session: Session, integration: HookTarget, request: InboundRequest
 ) -> InboundEvent:
-    """The edge's one durable write: the raw request and its outbox row."""
+    """The edge's one durable write: the raw request, itself the work item (unprocessed until
+    a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too."""
     provider = PROVIDERS[integration.provider]
     inbound = InboundEvent(
         id=uuid.uuid4(),
@@ -69,7 +70,7 @@ def stage_inbound(
         request={"headers": dict(request.headers), "body": request.body.decode("latin-1")},
     )
     session.add(inbound)
-    outbox.stage(session, integration.practice_id, INGEST_EVENT, str(inbound.id))
+    outbox.kick(session, INGEST_EVENT, str(inbound.id))
     return inbound
 
 
@@ -132,19 +133,18 @@ def process_inbound(
 def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int:
     """Process up to `limit` staged webhooks and re-fold each session they touch once, in the
     caller's transaction. Returns how many rows it claimed (0: nothing was waiting)."""
-    claimed = outbox.claim_staged(session, INGEST_EVENT, limit)
-    if not claimed:
-        return 0
-    ids = [uuid.UUID(message.args[0]) for message in claimed]
     inbound = session.scalars(
-        select(InboundEvent).where(InboundEvent.id.in_(ids)).order_by(InboundEvent.received_at)
+        select(InboundEvent)
+        .where(InboundEvent.processed_at.is_(None))
+        .order_by(InboundEvent.received_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     matches: dict[Any, Any] = {}
     touched = {process_inbound(session, item, matches) for item in inbound} - {None}
     for therapy_session in lock_sessions(session, touched):
         refold(session, therapy_session, now=now)
-    outbox.mark_all_done(session, claimed)
-    return len(claimed)
+    return len(inbound)
 
 
 def lock_sessions(session: Session, ids: set[Any]) -> list[TherapySession]:

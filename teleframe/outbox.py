@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import celery
@@ -54,6 +55,20 @@ def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> Ou
 _STAGED = "teleframe.outbox.staged"
 
 
+@dataclass(frozen=True)
+class Kick:
+    """A message published on commit with no outbox row: for work whose own row is durable
+    and swept by beat (a stored webhook not yet processed), so losing it costs only time."""
+
+    id: uuid.UUID
+    task: str
+    args: list[str]
+
+
+def kick(session: Session, task: str, *args: str) -> None:
+    session.info.setdefault(_STAGED, []).append(Kick(uuid.uuid4(), task, list(args)))
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
@@ -76,7 +91,7 @@ def _forget_staged(session: Session) -> None:
     session.info.pop(_STAGED, None)
 
 
-def publish(celery: Celery, messages: Iterable[OutboxMessage]) -> None:
+def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
     """Best effort: a message not published here is published by the relay."""
     for message in messages:
         try:

@@ -65,7 +65,7 @@ def _settled(practice, session: str):  # type: ignore[no-untyped-def]
 
     from teleframe import ingest
     from teleframe.extensions import db
-    from teleframe.models import OutboxMessage
+    from teleframe.models import InboundEvent, OutboxMessage
 
     with practice.app.app_context():
         pending = db.session.scalar(
@@ -74,8 +74,12 @@ def _settled(practice, session: str):  # type: ignore[no-untyped-def]
             .where(
                 OutboxMessage.practice_id == practice.id,
                 OutboxMessage.done_at.is_(None),
-                OutboxMessage.task.in_([ingest.INGEST_EVENT, ingest.FOLD_SESSION]),
+                OutboxMessage.task == ingest.FOLD_SESSION,
             )
+        ) + db.session.scalar(
+            select(func.count())
+            .select_from(InboundEvent)
+            .where(InboundEvent.practice_id == practice.id, InboundEvent.processed_at.is_(None))
         )
     frame = practice.get(f"/v1/sessions/{session}/frame").get_json()
     return frame if pending == 0 and frame["continuity"] else None
@@ -97,3 +101,22 @@ def test_shuffled_and_repeated_deliveries_give_the_same_continuity(worker, make_
     expected = SCENARIO["expected"]
     for key in ("drops", "outages", "total_outage_seconds", "modality_segments", "billing"):
         assert frame["continuity"][key] == expected[key], key
+
+
+def test_a_lost_wake_up_is_caught_by_the_sweep(app, worker, zoom_hook, settings):
+    """The stored webhook is the work item: if the message that wakes a worker is lost, the
+    beat sweep (`teleframe.ingest_event` with "sweep") processes it."""
+    practice = zoom_hook.practice
+    session = _session_for_scenario(practice)
+    celery = app.extensions["celery"]
+    original = celery.send_task
+    celery.send_task = lambda *a, **k: None  # the wake-up never reaches the broker
+    try:
+        _deliver(practice, zoom_hook, session, SCENARIO["deliveries"][:2])
+    finally:
+        celery.send_task = original
+    assert practice.get(f"/v1/sessions/{session}/frame").get_json()["continuity"] is None
+    celery.send_task("teleframe.ingest_event", args=["sweep"], queue=settings.queue)
+    frame = wait_for(lambda: _settled(practice, session), timeout=20)
+    assert frame["continuity"]["event_count"] >= 2
+    assert frame["state"] == "in_progress"

@@ -15,8 +15,9 @@ MAX_ROUNDS = 20
 
 @shared_task(name=ingest.INGEST_EVENT)
 def ingest_event(inbound_id: str) -> int:
-    """Sent once per stored webhook (ids only), it processes whatever is staged, this one
-    among them, in batches: each session touched is re-folded once per batch."""
+    """Sent once per stored webhook (ids only) and by beat, it processes every stored webhook
+    not yet processed, this one among them, in batches: each session touched is re-folded once
+    per batch."""
     processed = 0
     for _ in range(MAX_ROUNDS):
         claimed = ingest.ingest_staged(db.session, now=utcnow())
