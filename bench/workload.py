@@ -12,28 +12,9 @@ from typing import Any
 
 from flask import Flask
 
-GOOD: dict[str, Any] = {
-    "location": {
-        "country": "US",
-        "subdivision": "US-CA",
-        "locality": "Oakland",
-        "address": "1200 Lakeshore Ave",
-        "place_type": "home",
-    },
-    "privacy": {"private_space": True, "can_speak_freely": True, "headphones": True},
-    "others_present": [
-        {"relationship": "partner", "minor": False, "client_consents_to_hear": True}
-    ],
-    "backup": {
-        "callback_phone": "+15105550123",
-        "emergency_contact": {
-            "name": "Alex Client",
-            "relationship": "sibling",
-            "phone": "+14155550188",
-        },
-    },
-    "readiness": {"good_time_to_proceed": True, "not_driving": True},
-}
+from tests.samples import GOOD_CHECKIN
+
+GOOD: dict[str, Any] = GOOD_CHECKIN
 
 
 def _variant(**changes: Any) -> dict[str, Any]:

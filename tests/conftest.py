@@ -239,30 +239,6 @@ def soon(minutes: int = 10) -> datetime:
     return (datetime.now(UTC) + timedelta(minutes=minutes)).replace(microsecond=0)
 
 
-GOOD_CHECKIN = {
-    "location": {
-        "country": "US",
-        "subdivision": "US-CA",
-        "locality": "Oakland",
-        "address": "1200 Lakeshore Ave",
-        "place_type": "home",
-    },
-    "privacy": {"private_space": True, "can_speak_freely": True, "headphones": True},
-    "others_present": [
-        {"relationship": "partner", "minor": False, "client_consents_to_hear": True}
-    ],
-    "backup": {
-        "callback_phone": "+15105550123",
-        "emergency_contact": {
-            "name": "Alex Client",
-            "relationship": "sibling",
-            "phone": "+14155550188",
-        },
-    },
-    "readiness": {"good_time_to_proceed": True, "not_driving": True},
-}
-
-
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     """A real Celery worker process (solo pool) with `settings`, ready to take tasks."""
     env = {**os.environ, **settings_env(settings)}

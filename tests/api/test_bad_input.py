@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from teleframe.extensions import db
 from teleframe.models import CheckIn, OutboxMessage
-from tests.conftest import GOOD_CHECKIN
+from tests.samples import GOOD_CHECKIN
 
 
 def _count(app, model, session_id):  # type: ignore[no-untyped-def]

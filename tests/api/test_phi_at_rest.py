@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from teleframe.extensions import db
-from tests.conftest import GOOD_CHECKIN
+from tests.samples import GOOD_CHECKIN
 
 
 def test_checkin_and_client_identity_are_encrypted_in_postgres(app, make_practice):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import GOOD_CHECKIN
+from tests.samples import GOOD_CHECKIN
 
 
 def test_another_practices_objects_answer_404(make_practice):

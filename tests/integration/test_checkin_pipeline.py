@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from teleframe.extensions import db
 from teleframe.models import Evaluation, OutboxMessage
-from tests.conftest import GOOD_CHECKIN, wait_for
+from tests.conftest import wait_for
+from tests.samples import GOOD_CHECKIN
 
 
 def _verdict(practice, session):  # type: ignore[no-untyped-def]

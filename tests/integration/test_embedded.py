@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GOOD_CHECKIN, soon
+from tests.conftest import soon
 from tests.integration.http import call, free_port
+from tests.samples import GOOD_CHECKIN
 
 ROOT = Path(__file__).resolve().parents[2]
 

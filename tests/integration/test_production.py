@@ -13,8 +13,9 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import GOOD_CHECKIN, settings_env
+from tests.conftest import settings_env
 from tests.integration.http import call, free_port
+from tests.samples import GOOD_CHECKIN
 
 pytestmark = pytest.mark.slow
 

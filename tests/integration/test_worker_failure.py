@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from teleframe.extensions import db
 from teleframe.models import Evaluation
-from tests.conftest import GOOD_CHECKIN, PracticeHandle, start_worker, wait_for
+from tests.conftest import PracticeHandle, start_worker, wait_for
+from tests.samples import GOOD_CHECKIN
 
 pytestmark = pytest.mark.slow
 

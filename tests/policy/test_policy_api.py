@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from teleframe.services.policy import default_policy_text
-from tests.conftest import GOOD_CHECKIN, wait_for
+from tests.conftest import wait_for
+from tests.samples import GOOD_CHECKIN
 
 YAML = {"Content-Type": "application/yaml"}
 

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from teleframe.extensions import db
-from tests.conftest import GOOD_CHECKIN, wait_for
+from tests.conftest import wait_for
+from tests.samples import GOOD_CHECKIN
 
 HOSTILE = "<script>alert(1)</script>"
 

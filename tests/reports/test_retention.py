@@ -11,8 +11,8 @@ from teleframe import reports
 from teleframe.extensions import db
 from teleframe.models import AuditEvent, CheckIn, Practice, ReportVersion
 from teleframe.reports import retention_ends
-from tests.conftest import GOOD_CHECKIN
 from tests.reports.helpers import sign
+from tests.samples import GOOD_CHECKIN
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from teleframe.api.sessions.schemas import CheckInCreateSchema
 from teleframe.web.checkin_form import answers_to_form, form_to_answers, validate
-from tests.conftest import GOOD_CHECKIN
+from tests.samples import GOOD_CHECKIN
 from tests.web.forms import GOOD_FORM
 
 

@@ -14,7 +14,7 @@ from teleframe.models import CheckIn, CheckInLink, OutboxMessage
 from teleframe.models.base import utcnow
 from teleframe.web import links
 from teleframe.web.links import COOKIE_NAME
-from tests.conftest import GOOD_CHECKIN
+from tests.samples import GOOD_CHECKIN
 from tests.web.forms import GOOD_FORM, new_link
 
 NOT_VALID = "This link has expired or is not valid. Ask your clinician for a new one."

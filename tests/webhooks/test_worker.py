@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import GOOD_CHECKIN, wait_for
+from tests.conftest import wait_for
+from tests.samples import GOOD_CHECKIN
 from tests.webhooks.conftest import LOOPBACK
 from tests.webhooks.helpers import emit_event, subscribe
 from tests.webhooks.receiver import Answer

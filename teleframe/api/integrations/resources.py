@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from typing import Any
 
@@ -16,6 +14,7 @@ from teleframe.auth import admin_only, current_practice_id
 from teleframe.extensions import db
 from teleframe.models import Integration
 from teleframe.queries import get_scoped
+from teleframe.webhooks import new_secret
 
 blp = Blueprint("integrations", __name__, url_prefix="/v1/integrations", description="Integrations")
 
@@ -50,7 +49,7 @@ class Integrations(MethodView):
         if secret is None:
             if data["provider"] != "standard":
                 abort(422, errors={"secret": ["The provider's signing secret is required."]})
-            made = secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+            made = secret = new_secret()
         integration = Integration(
             id=uuid.uuid4(),
             practice_id=current_practice_id(),
