@@ -123,7 +123,7 @@ def test_disruption_timers_must_escalate_in_order() -> None:
 
 
 def test_unknown_compact_is_rejected_and_aliases_normalised() -> None:
-    (error,) = errors_of("rules:\n  jurisdiction:\n    accept_compacts: [PSYPACT, NLC]\n")
+    (error,) = errors_of("rules:\n  jurisdiction:\n    accept_compacts: [PSYPACT, NOT_A_COMPACT]\n")
     assert (error["path"], error["line"]) == ("rules.jurisdiction.accept_compacts[1]", 3)
     policy = parse_policy(
         "rules:\n  jurisdiction:\n    accept_compacts: [psypact, Counseling Compact]\n"
