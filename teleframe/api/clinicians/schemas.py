@@ -2,7 +2,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from teleframe.api.fields import Jurisdiction, text
+from teleframe.api.fields import Jurisdiction, printable, text
 from teleframe.services.reference import load_reference, vocabulary
 
 
@@ -11,6 +11,7 @@ class LicenceKind(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text_value = super()._deserialize(value, attr, data, **kwargs)
+        printable(text_value)
         kind = vocabulary().kind(text_value)
         if kind is None:
             known = ", ".join(vocabulary().known_kinds())
@@ -23,6 +24,7 @@ class CompactName(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text_value = super()._deserialize(value, attr, data, **kwargs)
+        printable(text_value)
         key = load_reference().compact_key(text_value)
         if key is None:
             known = ", ".join(sorted(load_reference().compacts))
