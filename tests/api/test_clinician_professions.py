@@ -91,8 +91,7 @@ def _evaluation_in_arizona(practice, session: str) -> dict[str, object]:  # type
     body["location"].update(subdivision="US-AZ", locality="Phoenix")
     assert practice.post(f"/v1/sessions/{session}/checkins", body).status_code == 202
     frame = wait_for(
-        lambda: (f := practice.get(f"/v1/sessions/{session}/frame").get_json())["evaluation"]
-        and f,
+        lambda: (f := practice.get(f"/v1/sessions/{session}/frame").get_json())["evaluation"] and f,
         timeout=10,
     )
     evaluation: dict[str, object] = frame["evaluation"]

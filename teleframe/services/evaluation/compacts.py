@@ -67,9 +67,9 @@ def _membership_problem(compact: Compact, code: str | None, whose: str, day: dat
 
 def _privilege(compact: Compact, claim: Claim) -> LicenceFacts | None:
     for licence in claim.clinician.licenses:
-        if licence.compact == compact.key and licence.jurisdiction == claim.jurisdiction:
-            if current(licence, claim):
-                return licence
+        same = licence.compact == compact.key and licence.jurisdiction == claim.jurisdiction
+        if same and current(licence, claim):
+            return licence
     return None
 
 
@@ -88,7 +88,9 @@ def _refusal(compact: Compact, reference: ReferenceData, claim: Claim) -> str | 
         return f"{compact.key} covers {', '.join(sorted(compact.professions))}; the clinician's licences name {names}"
     if compact.key not in claim.accepted:
         return f"{compact.key} is not accepted by the practice's policy"
-    client_problem = _membership_problem(compact, claim.jurisdiction, "client's location", claim.day)
+    client_problem = _membership_problem(
+        compact, claim.jurisdiction, "client's location", claim.day
+    )
     if client_problem:
         return client_problem
     if claim.home_check and compact.home_must_be_member:
@@ -97,7 +99,9 @@ def _refusal(compact: Compact, reference: ReferenceData, claim: Claim) -> str | 
         if home_problem:
             return home_problem
     if compact.scope == "per_state" and _privilege(compact, claim) is None:
-        return f"{compact.key} needs the privilege for {claim.jurisdiction} recorded on the clinician"
+        return (
+            f"{compact.key} needs the privilege for {claim.jurisdiction} recorded on the clinician"
+        )
     return None
 
 
@@ -129,7 +133,7 @@ def judge(name: str, reference: ReferenceData, claim: Claim) -> CompactVerdict:
 def claimed(clinician: ClinicianFacts) -> Iterator[str]:
     """Compacts the clinician claims: named credentials, then those behind recorded privileges."""
     seen: set[str] = set()
-    for name in (*clinician.compacts, *(l.compact for l in clinician.licenses if l.compact)):
+    for name in (*clinician.compacts, *(lic.compact for lic in clinician.licenses if lic.compact)):
         if name and name not in seen:
             seen.add(name)
             yield name

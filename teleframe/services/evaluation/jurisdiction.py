@@ -29,9 +29,9 @@ def _claim(ctx: Context, jurisdiction: str) -> Claim:
 def _licence_covering(ctx: Context, claim: Claim) -> LicenceFacts | None:
     national = ctx.country if ctx.country not in ctx.policy.licensed_by_subdivision else None
     for licence in ctx.clinician.licenses:
-        if licence.compact is None and licence.jurisdiction in (claim.jurisdiction, national):
-            if current(licence, claim):
-                return licence
+        here = licence.jurisdiction in (claim.jurisdiction, national)
+        if here and licence.compact is None and current(licence, claim):
+            return licence
     return None
 
 

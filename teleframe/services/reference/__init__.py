@@ -90,7 +90,9 @@ def _load(overrides_json: str) -> ReferenceData:
     return ReferenceData(
         reviewed_on=min(str(doc["reviewed_on"]) for doc in documents),
         sources=MappingProxyType(sources),
-        emergency=MappingProxyType(emergency_table(emergency_doc, overrides.get("emergency") or {})),
+        emergency=MappingProxyType(
+            emergency_table(emergency_doc, overrides.get("emergency") or {})
+        ),
         compacts=MappingProxyType(compacts),
         professions=vocabulary(),
         _aliases=MappingProxyType(_aliases(compacts_doc, compacts)),

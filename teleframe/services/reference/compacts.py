@@ -24,7 +24,9 @@ class Membership:
     note: str | None = None
 
     def authorises_on(self, day: date) -> bool:
-        return self.status == "effective" and (self.effective_on is None or self.effective_on <= day)
+        return self.status == "effective" and (
+            self.effective_on is None or self.effective_on <= day
+        )
 
     def unverified(self) -> bool:
         return self.status == "unverified"

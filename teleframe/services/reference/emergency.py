@@ -51,14 +51,20 @@ def _entry(country: str, doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _override(code: str, base: Mapping[str, Any] | None, entry: Mapping[str, Any]) -> dict[str, Any]:
+def _override(
+    code: str, base: Mapping[str, Any] | None, entry: Mapping[str, Any]
+) -> dict[str, Any]:
     """A practice's own number (its local PSAP) or crisis line, on the practice's authority."""
     merged = dict(base) if base else unreviewed(code.split("-")[0])
     merged.update(source=_source_text(entry.get("source")), evidence="practice", reviewed=True)
     if entry.get("emergency_number"):
         merged.update(emergency_number=entry["emergency_number"], message=None)
     if entry.get("crisis_line"):
-        line = {"name": "practice override", "call": entry["crisis_line"], "source": merged["source"]}
+        line = {
+            "name": "practice override",
+            "call": entry["crisis_line"],
+            "source": merged["source"],
+        }
         merged.update(crisis_line=entry["crisis_line"], crisis_lines=[line], crisis_message=None)
     return merged
 

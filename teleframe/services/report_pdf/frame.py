@@ -56,7 +56,10 @@ def frame(report: Mapping[str, Any]) -> Iterable[Flowable]:
             ("Emergency number", markup(resources.get("emergency_number"))),
             ("Other services", markup(_services(resources.get("services")))),
             ("Crisis lines", markup(_crisis_lines(resources.get("crisis_lines")))),
-            ("Unreviewed", markup(resources.get("message") if not resources.get("reviewed") else None)),
+            (
+                "Unreviewed",
+                markup(resources.get("message") if not resources.get("reviewed") else None),
+            ),
             ("No crisis line", markup(resources.get("crisis_message"))),
             ("Resource source", markup(resources.get("source"))),
             ("Reference reviewed", markup(resources.get("reviewed_on"))),
@@ -79,6 +82,8 @@ def _crisis_lines(lines: Any) -> str | None:
     parts = []
     for line in lines:
         if isinstance(line, dict):
-            ways = ", ".join(f"{k} {line[k]}" for k in ("call", "text", "chat", "hours") if line.get(k))
+            ways = ", ".join(
+                f"{k} {line[k]}" for k in ("call", "text", "chat", "hours") if line.get(k)
+            )
             parts.append(f"{line.get('name')}: {ways}")
     return "; ".join(parts) or None

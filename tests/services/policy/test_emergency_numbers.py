@@ -26,7 +26,35 @@ TWENTY = {
     "IN": ("112", "14416"), "BR": ("192", "188"), "ZA": ("10177", "0800 567 567"),
     "SG": ("995", "1767"), "PH": ("911", "1553"),
 }  # fmt: skip
-EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+EU = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
 EEA_OUTSIDE_EU = ["IS", "LI", "NO"]  # no reviewed source in reference-data.md: fallback
 SNAPSHOT = Path(__file__).with_name("libphonenumber_emergency.json")
 
@@ -41,7 +69,9 @@ def digits(number: str) -> str:
 
 
 def facts_for(run: Evaluate, country: str) -> dict[str, Any]:
-    checkin = deep_merge(complete_checkin(), {"location": {"country": country, "subdivision": None}})
+    checkin = deep_merge(
+        complete_checkin(), {"location": {"country": country, "subdivision": None}}
+    )
     return run(checkin, policy={"rules": {"backup": {"phone_region": "any"}}}).facts
 
 
@@ -85,11 +115,15 @@ def test_a_phonenumbers_upgrade_that_changes_a_listed_country_needs_a_review() -
 
 @pytest.mark.parametrize("country", [*EEA_OUTSIDE_EU, "CH"])
 def test_unlisted_country_falls_back_to_112_marked_unreviewed(run: Evaluate, country: str) -> None:
-    checkin = deep_merge(complete_checkin(), {"location": {"country": country, "subdivision": None}})
+    checkin = deep_merge(
+        complete_checkin(), {"location": {"country": country, "subdivision": None}}
+    )
     result = run(checkin, policy={"rules": {"backup": {"phone_region": "any"}}})
     emergency = result.facts["emergency"]
     assert (emergency["emergency_number"], emergency["reviewed"]) == ("112", False)
-    assert emergency["message"].startswith(f"Unreviewed: no reviewed emergency number for {country}")
+    assert emergency["message"].startswith(
+        f"Unreviewed: no reviewed emergency number for {country}"
+    )
     assert emergency["crisis_message"].startswith(f"No reviewed crisis line for {country}")
     (finding,) = [f for f in result.findings if f.code == "EMERGENCY_NUMBER_UNREVIEWED"]
     assert (finding.severity, finding.clinician_message) == ("info", emergency["message"])

@@ -23,7 +23,9 @@ def document(name: str) -> dict[str, Any]:
 def evidence_of(doc: dict[str, Any], source_ids: list[str]) -> str:
     """An entry is primary when any of its sources is an official page, else secondary."""
     levels = {doc["sources"][sid]["evidence"] for sid in source_ids}
-    return "primary" if "primary" in levels else "secondary" if "secondary" in levels else "unsourced"
+    return (
+        "primary" if "primary" in levels else "secondary" if "secondary" in levels else "unsourced"
+    )
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -75,7 +77,9 @@ def test_member_counts_match_the_reference_file() -> None:
     assert len(compacts["PSYPACT"].members) == 43  # 41 in CCHP's list + PA + MP
     assert len(compacts["COUNSELING_COMPACT"].members) == 39  # 38 states and DC
     assert len(compacts["SOCIAL_WORK_COMPACT"].members) == 35
-    issuing = {c for c, m in compacts["COUNSELING_COMPACT"].members.items() if m.status == "effective"}
+    issuing = {
+        c for c, m in compacts["COUNSELING_COMPACT"].members.items() if m.status == "effective"
+    }
     assert issuing == {"US-AZ", "US-MN", "US-OH", "US-LA", "US-GA", "US-IN"}
 
 

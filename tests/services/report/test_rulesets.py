@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from teleframe.services.report import build_report
-from tests.services.report.sample import CHECKIN_DATA, CLINICIAN, CONTINUITY, EVALUATION, sample_input
+from tests.services.report.sample import (
+    CHECKIN_DATA,
+    CLINICIAN,
+    CONTINUITY,
+    EVALUATION,
+    sample_input,
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,11 @@ def report_for(row: Row) -> dict[str, Any]:
     return build_report(
         sample_input(
             clinician=clinician,
-            checkin={"id": "c", "submitted_at": None, "data": {**CHECKIN_DATA, "location": location}},
+            checkin={
+                "id": "c",
+                "submitted_at": None,
+                "data": {**CHECKIN_DATA, "location": location},
+            },
             evaluation={**EVALUATION, "facts": facts},
         )
     )
