@@ -1,6 +1,6 @@
 """Outbound webhook delivery rules: the body, the retry schedule, what each answer means.
 
-Plain functions over plain data; the database work is in `teleframe.webhooks`.
+Plain functions over plain data; the database work is in `teleframe.operations.delivery`.
 """
 
 from __future__ import annotations
