@@ -27,6 +27,7 @@ from teleframe.operations.notification import emit_all, outbound_row
 from teleframe.operations.policy import ensure_default
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
+from teleframe.services.moments import rfc3339
 from teleframe.services.reference import ReferenceData, load_reference
 
 
@@ -161,7 +162,7 @@ def _verdict(
             therapy_session,
             "checkin.submitted",
             occurrence,
-            {**ref, "submitted_at": checkin.submitted_at.isoformat()},
+            {**ref, "submitted_at": rfc3339(checkin.submitted_at)},
         ),
         outbound_row(
             therapy_session,
