@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from cachetools import LRUCache
@@ -23,6 +23,7 @@ from teleframe.models import (
     SessionState,
     TherapySession,
 )
+from teleframe.operations.frame import latest_checkins
 from teleframe.operations.notification import emit_all, outbound_row
 from teleframe.operations.policy import ensure_default
 from teleframe.services import evaluation as engine
@@ -118,19 +119,6 @@ def _load(session: Session, checkin_ids: list[uuid.UUID]) -> list[Loaded]:
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def _latest_checkins(session: Session, session_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    latest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
-    rows = session.execute(
-        select(CheckIn.session_id, CheckIn.submitted_at, CheckIn.id).where(
-            CheckIn.session_id.in_(session_ids)
-        )
-    )
-    for session_id, submitted_at, checkin_id in rows:
-        if session_id not in latest or (submitted_at, checkin_id) > latest[session_id]:
-            latest[session_id] = (submitted_at, checkin_id)
-    return {session_id: checkin_id for session_id, (_, checkin_id) in latest.items()}
-
-
 def _verdict(
     session: Session, loaded: Loaded, *, is_latest: bool
 ) -> tuple[Evaluation, list[dict[str, Any]]]:
@@ -195,7 +183,7 @@ def evaluate_staged(session: Session, *, limit: int = BATCH) -> int:
     ids = [uuid.UUID(message.args[0]) for message in claimed]
     done = set(session.scalars(select(Evaluation.checkin_id).where(Evaluation.checkin_id.in_(ids))))
     loaded = [row for row in _load(session, ids) if row[0].id not in done]
-    latest = _latest_checkins(session, {row[1].id for row in loaded})
+    latest = latest_checkins(session, {row[1].id for row in loaded})
     events: list[dict[str, Any]] = []
     for row in loaded:
         evaluation, emitted = _verdict(session, row, is_latest=latest.get(row[1].id) == row[0].id)
