@@ -27,10 +27,16 @@ def _sources(name: str, doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 def _emergency(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for code, entry in doc["countries"].items():
         if entry.get("evidence") == "secondary":
-            yield "secondary", f"emergency.yaml: {code}: emergency numbers from secondary sources only"
+            yield (
+                "secondary",
+                f"emergency.yaml: {code}: emergency numbers from secondary sources only",
+            )
         for line in entry.get("crisis_lines") or ():
             if line.get("evidence") == "secondary":
-                yield "secondary", f"emergency.yaml: {code}: crisis line {line['name']}: secondary only"
+                yield (
+                    "secondary",
+                    f"emergency.yaml: {code}: crisis line {line['name']}: secondary only",
+                )
 
 
 def _compacts(doc: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
