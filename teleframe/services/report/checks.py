@@ -76,6 +76,8 @@ def clinician_side(r: Mapping[str, Any]) -> Status:
 
 def emergency_resources(r: Mapping[str, Any]) -> Status:
     resources = r["backup_plan"]["emergency_resources"] or {}
+    if resources.get("reviewed") is False:
+        return "partial", str(resources.get("message") or "emergency number not reviewed")
     if _present(resources.get("emergency_number")):
         return "captured", f"emergency resources for the client's location ({resources['source']})"
     return "missing", "no emergency services contact resolved for the client's location"

@@ -213,6 +213,16 @@ def test_reference_overrides_are_validated() -> None:
     assert error["line"] == 3
 
 
+def test_compact_override_names_known_professions_and_scopes() -> None:
+    text = (
+        "reference_overrides:\n  compacts:\n    NLC:\n      professions: [wizard]\n"
+        "      scope: licensure_only\n      operational: true\n"
+    )
+    (error,) = errors_of(text)
+    assert error["path"].startswith("reference_overrides.compacts")
+    assert "Unknown profession (known: clinical_social_worker," in error["message"]
+
+
 def test_yaml_aliases_and_oversized_documents_are_refused() -> None:
     bomb = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
     (error,) = errors_of(bomb)

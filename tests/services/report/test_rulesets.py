@@ -147,3 +147,13 @@ def test_medicare_modifier_follows_modality_and_audio_only_reason(
     report = build_report(sample_input(continuity=continuity))
     assert element(report, "telehealth_modifier")["status"] == status
     assert element(report, "telehealth_modifier")["required"] is True
+
+
+def test_an_unreviewed_emergency_number_is_only_partial() -> None:
+    from teleframe.services.reference import load_reference
+
+    facts = {**EVALUATION["facts"], "emergency": load_reference().emergency_for("IS", None)}
+    report = build_report(sample_input(evaluation={**EVALUATION, "facts": facts}))
+    resources = element(report, "emergency_resources")
+    assert resources["status"] == "partial" and resources["detail"].startswith("Unreviewed")
+    assert "emergency_resources" in report["completeness"]["required_missing"]
