@@ -19,5 +19,5 @@ def check_emergency(ctx: Context) -> Iterator[Finding]:
         "location.country",
         "Please have your local emergency number to hand and tell your clinician what it is.",
         str(emergency["message"]),
-        "reference.emergency",
+        "reference_overrides.emergency",
     )

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from .files import config_path
+from .files import read_reference
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def _kinds(professions: Mapping[str, Any]) -> dict[str, Kind]:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    document = yaml.safe_load(config_path("reference", "professions.yaml").read_text("utf-8"))
+    document = read_reference("professions.yaml")
     professions = document["professions"]
     return Vocabulary(
         labels={name: str(entry["label"]) for name, entry in professions.items()},

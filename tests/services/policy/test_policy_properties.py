@@ -140,7 +140,7 @@ def test_never_raises_and_status_follows_severities(
     for finding in result.findings:
         assert finding.code in CODES
         assert finding.message and finding.clinician_message
-        assert finding.rule.startswith(("rules.", "custom_rules."))
+        assert finding.rule.startswith(("rules.", "custom_rules.", "reference_overrides."))
 
 
 @settings(max_examples=150, deadline=None)
