@@ -137,3 +137,14 @@ def test_reserved_ipv6_forms_are_refused(make_practice, url, monkeypatch) -> Non
         "/v1/webhook-endpoints", {"url": url, "event_types": ["checkin.evaluated"]}
     )
     assert response.status_code == 422, response.get_json()
+
+
+def test_the_host_header_never_sets_public_urls(make_practice) -> None:
+    practice = make_practice()
+    session = practice.session()
+    evil = {**practice.headers, "Host": "evil.example"}
+    link = practice.http.post(f"/v1/sessions/{session}/checkin-links", json={}, headers=evil)
+    assert link.status_code == 201 and link.get_json()["url"].startswith("http://localhost/c/")
+    hook = practice.http.post("/v1/integrations", json={"provider": "standard"}, headers=evil)
+    assert hook.status_code == 201
+    assert hook.get_json()["hook_url"].startswith("http://localhost/hooks/standard/")
