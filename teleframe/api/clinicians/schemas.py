@@ -2,7 +2,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from teleframe.api.fields import Jurisdiction, printable, text
+from teleframe.api.fields import BoundedDate, Jurisdiction, printable, text
 from teleframe.services.reference import load_reference, vocabulary
 
 
@@ -36,7 +36,7 @@ class LicenceSchema(Schema):
     jurisdiction = Jurisdiction(required=True)
     kind = LicenceKind(required=True, validate=validate.Length(1, 50))
     number = text(100, required=True)
-    expires_on = fields.Date(allow_none=True)
+    expires_on = BoundedDate(allow_none=True)
     profession = fields.String(
         load_default=None, validate=validate.Length(1, 50), metadata={"description": "One of "
         "the professions the kind names; defaults to the kind's first (MD: psychiatrist)."}
