@@ -16,8 +16,8 @@ from typing import Any
 import celpy
 import lark
 
-STEPS_PER_CHECKIN = 25_000  # for all of a practice's custom rules together, per check-in
-CPU_SECONDS_PER_CHECKIN = 1.0
+STEPS_PER_CHECKIN = 10_000  # for all of a practice's custom rules together, per check-in
+CPU_SECONDS_PER_CHECKIN = 0.5
 _CLOCK_EVERY = 64  # steps between readings of the thread's CPU clock
 
 

@@ -92,7 +92,7 @@ def test_hostile_rules_are_refused_at_save_naming_the_rule(name: str) -> None:
 
 
 def test_rules_that_each_fit_are_refused_when_together_they_exceed_the_budget() -> None:
-    costly = f"({PEOPLE} + {PEOPLE}).exists(a, {PEOPLE}.exists(b, a == b))"
+    costly = f"{PEOPLE}.exists(a, {PEOPLE}.exists(b, a == b))"
     parse_policy(policy_text(costly))  # alone it fits
     (error,) = refusal(costly, costly.replace("a == b", "b == a"))
     assert error["path"] == "custom_rules" and "all the enabled rules together" in error["message"]
@@ -163,7 +163,7 @@ def test_on_error_sets_the_severity_of_a_failed_rule(run: Evaluate) -> None:
 
 def test_the_budget_is_shared_by_all_rules_of_a_checkin(run: Evaluate) -> None:
     """Each rule alone fits; the third one on the same check-in finds the budget spent."""
-    half = f"checkin.privacy.headphones ? false : ({PEOPLE} + {PEOPLE}).exists(a, {PEOPLE}.exists(b, a == b))"  # noqa: E501
+    half = f"checkin.privacy.headphones ? false : {PEOPLE}.exists(a, {PEOPLE}.exists(b, a == b))"
     alone = run(crowd(), policy=rules(half))
     assert not errors(alone)
     together = run(crowd(), policy=rules(half, half.replace("a == b", "b == a"), "true"))
