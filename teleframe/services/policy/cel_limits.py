@@ -96,9 +96,7 @@ class _Checker:
         name = _token(tree)
         _name_allowed(name)
         if name not in scope and name not in ROOTS and name not in TYPE_NAMES:
-            raise CelLimitError(
-                f"Unknown name '{name}': rules may read only checkin and session."
-            )
+            raise CelLimitError(f"Unknown name '{name}': rules may read only checkin and session.")
 
     def _member_dot(self, tree: lark.Tree, scope: frozenset[str], depth: int, nesting: int) -> None:
         _name_allowed(_token(tree, 1))
@@ -157,7 +155,9 @@ class _Checker:
     def _literal_items(tree: lark.Tree, per_item: int) -> None:
         items = sum(len(list(_children(child))) for child in _children(tree)) // per_item
         if items > MAX_LITERAL_ITEMS:
-            raise CelLimitError(f"List and map literals may hold at most {MAX_LITERAL_ITEMS} items.")
+            raise CelLimitError(
+                f"List and map literals may hold at most {MAX_LITERAL_ITEMS} items."
+            )
 
 
 def _name_allowed(name: str) -> None:

@@ -14,7 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from teleframe.api.sessions.schemas import CheckInCreateSchema
 from teleframe.services.evaluation.custom import CUSTOM_RULE_ERROR
-from teleframe.services.policy import PolicyError, SAMPLE_SESSION, cel_activation, parse_policy
+from teleframe.services.policy import SAMPLE_SESSION, PolicyError, cel_activation, parse_policy
 from teleframe.services.policy.cel import CelProgram
 from teleframe.services.policy.cel_budget import STEPS_PER_CHECKIN, Budget
 from teleframe.services.policy.cel_limits import MAX_DEPTH, MAX_LITERAL_ITEMS, MAX_NODES
