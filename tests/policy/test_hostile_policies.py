@@ -108,6 +108,12 @@ def test_a_costly_rule_cannot_delay_another_practice_and_fails_closed(worker, ma
     a, b = make_practice("A"), make_practice("B")
     saved = _put(b, _rules(HIDDEN_COST).encode())
     assert saved.status_code == 200, saved.get_json()  # cheap on the worst-case check-in
+    # One ordinary check-in each first: a worker builds its CEL parser and compiles a policy
+    # version once, and that one-time cost is not what this test is about.
+    for practice in (a, b):
+        warm_up = practice.session()
+        assert practice.post(f"/v1/sessions/{warm_up}/checkins", GOOD_CHECKIN).status_code == 202
+        wait_for(lambda: _verdict(practice, warm_up), timeout=30)  # noqa: B023
     b_session, a_session = b.session(), a.session()
     assert b.post(f"/v1/sessions/{b_session}/checkins", _crowded_checkin()).status_code == 202
     started = time.monotonic()
