@@ -7,12 +7,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import celpy
+from celpy import CELEvalError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from teleframe.services.evaluation import evaluate
 from teleframe.services.evaluation.custom import CUSTOM_RULE_ERROR
-from teleframe.services.policy import compile_policy, parse_policy
+from teleframe.services.policy import SAMPLE_SESSION, cel_activation, compile_policy, parse_policy
+from teleframe.services.policy.cel import CelProgram
+from teleframe.services.policy.cel_budget import Budget, BudgetedEvaluator
+from teleframe.services.policy.cel_limits import CelLimitError
 from teleframe.services.policy.custom_rules import check_expression
 from teleframe.services.policy.worst_case import WORST_CASE_CHECKIN
 from teleframe.services.reference import load_reference
@@ -97,6 +102,28 @@ def test_an_accepted_rule_runs_within_the_budget_on_the_worst_case_checkin(expr:
         return  # refused at save: nothing can run
     result = _run(expr, WORST_CASE_CHECKIN)
     assert [f for f in result.findings if f.code == CUSTOM_RULE_ERROR] == []
+
+
+def _value(evaluator: Any) -> Any:
+    try:
+        return evaluator.evaluate()
+    except (CELEvalError, TypeError, KeyError, ValueError) as exc:
+        return type(exc)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(), checkins())
+def test_the_collapsed_parse_tree_gives_the_same_value(expr: str, checkin: dict[str, Any]) -> None:
+    """Rules run on the parse tree without its pass-through levels; celpy must agree."""
+    try:
+        program = CelProgram(expr)
+    except CelLimitError:
+        return
+    activation = cel_activation(checkin, SAMPLE_SESSION)
+    full = celpy.Environment().compile(expr)
+    huge = 10**9
+    collapsed = _value(BudgetedEvaluator(program.ast, activation, Budget(huge, huge)))
+    assert collapsed == _value(BudgetedEvaluator(full, activation, Budget(huge, huge)))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
