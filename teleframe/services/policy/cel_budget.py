@@ -33,9 +33,13 @@ class Budget:
     def __init__(
         self, steps: int = STEPS_PER_CHECKIN, cpu_seconds: float = CPU_SECONDS_PER_CHECKIN
     ) -> None:
-        self.steps_left = steps
+        self.steps = self.steps_left = steps
         self.deadline = time.thread_time() + cpu_seconds
         self._until_clock = _CLOCK_EVERY
+
+    @property
+    def spent(self) -> int:
+        return min(self.steps, self.steps - self.steps_left)
 
     def spend(self, steps: int) -> None:
         self.steps_left -= steps

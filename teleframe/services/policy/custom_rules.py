@@ -7,6 +7,7 @@ there are kept so that the policy's rules together can be held to one check-in's
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -17,6 +18,7 @@ import celpy
 from .cel import CelError, CelProgram, cel_activation, is_cel_bool
 from .cel_budget import STEPS_PER_CHECKIN, Budget, BudgetExhausted
 from .cel_limits import CelLimitError
+from .errors import PathKey
 from .worst_case import WORST_CASE_CHECKIN
 
 SAMPLE_CHECKIN: dict[str, Any] = {
@@ -55,7 +57,20 @@ class RuleCheck:
 
     program: CelProgram | None
     problem: str | None
-    steps: int = 0  # steps taken on the worst-case check-in
+    steps: int = 0  # steps taken on the worst-case check-in (until it failed, if it did)
+
+
+@lru_cache(maxsize=256)
+def _compile(expression: str) -> CelProgram | str:
+    """The program, or what is wrong with the expression as written."""
+    try:
+        return CelProgram(expression)
+    except celpy.CELParseError as exc:
+        return f"CEL syntax error: {str(exc.args[0]).splitlines()[0][:200]}"
+    except CelLimitError as exc:
+        return str(exc)
+    except Exception as exc:  # a parser failure on odd input is a problem with this document
+        return f"CEL expression cannot be compiled ({type(exc).__name__})."
 
 
 @lru_cache(maxsize=256)
@@ -63,24 +78,20 @@ def check_expression(expression: str) -> RuleCheck:
     """Parse, apply the static limits, then try it on the worst-case check-in, within the
     budget: typos in field names, results that are not true/false and rules too costly for
     the largest check-in show up when the policy is saved, not when a client checks in."""
-    try:
-        program = CelProgram(expression)
-    except celpy.CELParseError as exc:
-        return RuleCheck(None, f"CEL syntax error: {str(exc.args[0]).splitlines()[0][:200]}")
-    except CelLimitError as exc:
-        return RuleCheck(None, str(exc))
-    except Exception as exc:  # a parser failure on odd input is a problem with this document
-        return RuleCheck(None, f"CEL expression cannot be compiled ({type(exc).__name__}).")
+    program = _compile(expression)
+    if isinstance(program, str):
+        return RuleCheck(None, program)
     budget = Budget()
     try:
         result = program(cel_activation(WORST_CASE_CHECKIN, SAMPLE_SESSION), budget)
     except BudgetExhausted:
-        return RuleCheck(None, _too_costly(f"more than {STEPS_PER_CHECKIN} steps"))
+        return RuleCheck(None, _too_costly(f"more than {STEPS_PER_CHECKIN} steps"), budget.spent)
     except CelError as exc:
-        return RuleCheck(None, f"CEL expression fails on a fully answered check-in: {exc}")
+        problem = f"CEL expression fails on a fully answered check-in: {exc}"
+        return RuleCheck(None, problem, budget.spent)
     if not is_cel_bool(result):
-        return RuleCheck(None, "CEL expression must evaluate to true or false.")
-    return RuleCheck(program, None, STEPS_PER_CHECKIN - budget.steps_left)
+        return RuleCheck(None, "CEL expression must evaluate to true or false.", budget.spent)
+    return RuleCheck(program, None, budget.spent)
 
 
 def _too_costly(need: str) -> str:
@@ -90,15 +101,26 @@ def _too_costly(need: str) -> str:
     )
 
 
-def total_cost_problem(rules: list[dict[str, Any]]) -> str | None:
-    """The enabled rules share one check-in's budget; each fitting alone is not enough."""
-    checks = [check_expression(rule["expression"]) for rule in rules if rule["enabled"]]
-    if any(check.program is None for check in checks):
-        return None  # reported against the rule itself
-    steps = sum(check.steps for check in checks)
-    if steps <= STEPS_PER_CHECKIN:
-        return None
-    return _too_costly(f"{steps} steps for all the enabled rules together")
+NOT_TRIED = "Not tried: the rules before it already take more than one check-in's budget."
+
+
+def rule_problems(rules: list[dict[str, Any]]) -> Iterator[tuple[PathKey, str]]:
+    """Each rule's problem, then the enabled rules' total cost: they share one check-in's
+    budget. Trials stop once they have taken a budget's worth of steps, so a save spends at
+    most about two budgets trying rules; the rest are only parsed and checked for limits."""
+    tried = enabled = 0
+    for index, rule in enumerate(rules):
+        if tried > STEPS_PER_CHECKIN:
+            compiled = _compile(rule["expression"])
+            problem: str | None = compiled if isinstance(compiled, str) else NOT_TRIED
+        else:
+            check = check_expression(rule["expression"])
+            problem, tried = check.problem, tried + check.steps
+            enabled += check.steps if rule["enabled"] and problem is None else 0
+        if problem:
+            yield ("custom_rules", index, "expression"), f"Rule '{rule['id']}': {problem}"
+    if enabled > STEPS_PER_CHECKIN:
+        yield ("custom_rules",), _too_costly(f"{enabled} steps for all the enabled rules together")
 
 
 @dataclass(frozen=True)

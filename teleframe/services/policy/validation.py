@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from ..reference import load_reference
-from .custom_rules import check_expression, total_cost_problem
+from .custom_rules import rule_problems
 from .document import PolicyDocument
 from .errors import PathKey, PolicyError, flatten, line_for, problem
 
@@ -44,14 +44,8 @@ def _semantic_errors(
         seen.add(rule["id"])
         if rule["clinician_message"] is None:
             rule["clinician_message"] = rule["message"]
-        if check_rules:
-            reason = check_expression(rule["expression"]).problem
-            if reason:
-                yield ("custom_rules", index, "expression"), f"Rule '{rule['id']}': {reason}"
     if check_rules:
-        reason = total_cost_problem(policy["custom_rules"])
-        if reason:
-            yield ("custom_rules",), reason
+        yield from rule_problems(policy["custom_rules"])
 
 
 def _at(path: PathKey, message: str, lines: dict[PathKey, int]) -> dict[str, Any]:

@@ -99,6 +99,19 @@ def test_rules_that_each_fit_are_refused_when_together_they_exceed_the_budget() 
     assert error["path"] == "custom_rules" and "all the enabled rules together" in error["message"]
 
 
+def test_a_save_stops_trying_rules_once_a_budget_of_steps_is_spent() -> None:
+    """Fifty rules, each fitting alone, cannot make a save try fifty budgets' worth."""
+    costly = [f"{PEOPLE}.exists(a{n}, {TRIPLE}.exists(b, a{n} == b))" for n in range(5)]
+    errors = refusal(*costly, "checkin.(")
+    by_path = {error["path"]: error["message"] for error in errors}
+    assert "custom_rules[0].expression" not in by_path  # tried, fits alone
+    assert "custom_rules[1].expression" not in by_path  # tried: now over the budget
+    for index in (2, 3, 4):
+        assert "Not tried" in by_path[f"custom_rules[{index}].expression"]
+    assert "CEL syntax error" in by_path["custom_rules[5].expression"]  # still parsed
+    assert "all the enabled rules together" in by_path["custom_rules"]
+
+
 @pytest.mark.parametrize(
     "expression",
     [
