@@ -125,7 +125,8 @@ class _Checker:
         if method not in METHODS:
             raise CelLimitError(f"Unknown function '{method}'.")
         self.check(target, scope, depth + 1, nesting)
-        args = list(_children(tree.children[2])) if len(tree.children) > 2 else []
+        arg_list = tree.children[2] if len(tree.children) > 2 else None
+        args = list(_children(arg_list)) if isinstance(arg_list, lark.Tree) else []
         if method not in MACROS:
             for arg in args:
                 self.check(arg, scope, depth + 1, nesting)
