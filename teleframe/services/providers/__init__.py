@@ -26,23 +26,15 @@ from typing import Any, Protocol
 
 from teleframe.services.json_depth import too_deep
 from teleframe.services.moments import OutOfRange, bounded_utc, rfc3339
+from teleframe.services.providers import event_schema
 
-KINDS = frozenset(
-    {
-        "session.started",
-        "session.ended",
-        "participant.joined",
-        "participant.left",
-        "media.degraded",
-        "modality.changed",
-        "backup_plan.invoked",
-    }
-)
-ROLES = frozenset({"client", "clinician"})
-LEAVE_REASONS = frozenset({"network", "client_left", "removed", "unknown"})
-MODALITIES = frozenset({"video", "audio_only", "phone"})
+KINDS = frozenset(event_schema.KINDS)
+ROLES = frozenset(event_schema.ROLES)
+LEAVE_REASONS = frozenset(event_schema.LEAVE_REASONS)
+MODALITY_REASONS = frozenset(event_schema.MODALITY_REASONS)
+MODALITIES = frozenset(event_schema.MODALITIES)
 REPLAY_WINDOW: timedelta = timedelta(seconds=300)
-MAX_KEY_LENGTH: int = 200
+MAX_KEY_LENGTH: int = event_schema.MAX_KEY_LENGTH
 
 
 class SignatureInvalid(Exception):
@@ -85,6 +77,7 @@ class Event:
     # Daily session_id), and when teleframe received the event (for "after signature").
     connection_key: str | None = None
     received_at: datetime | None = None
+    note: str | None = None  # free text a person wrote: PHI, stored encrypted
 
     def __post_init__(self) -> None:
         _require(self.kind in KINDS, "kind", f"unknown event kind {self.kind!r}")
@@ -108,7 +101,12 @@ class Event:
             "modality",
             "modality.changed needs the new modality",
         )
-        for name in ("participant_key", "connection_key", "reason"):
+        _require(
+            self.reason is None or self.reason in LEAVE_REASONS | MODALITY_REASONS,
+            "reason",
+            "a reason is a code (" + ", ".join(sorted(LEAVE_REASONS | MODALITY_REASONS)) + ")",
+        )
+        for name in ("participant_key", "connection_key", "note"):
             value = getattr(self, name)
             _require(value is None or storable(value), name, "control characters are not allowed")
         object.__setattr__(self, "occurred_at", as_utc(self.occurred_at, "occurred_at"))
@@ -127,6 +125,7 @@ class Event:
             "modality": self.modality,
             "connection_key": self.connection_key,
             "received_at": rfc3339(self.received_at) if self.received_at else None,
+            "note": self.note,
         }
 
     @classmethod
@@ -143,6 +142,7 @@ class Event:
             modality=data.get("modality"),
             connection_key=data.get("connection_key"),
             received_at=parse_time(received, "received_at") if received else None,
+            note=data.get("note"),
         )
 
 
