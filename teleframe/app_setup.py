@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask, Response
+from kombu import Queue
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -138,6 +139,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     config: dict[str, Any] = {
         "broker_url": settings.broker_url,
         "task_default_queue": settings.queue,
+        # a worker started without -Q consumes every queue; production splits them (README)
+        "task_queues": [Queue(name) for name in tasks.queues(settings.queue)],
+        "task_routes": tasks.routes(settings.queue),
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
@@ -160,12 +164,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
             "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
-            # stored webhooks wake a worker on commit; this catches a wake-up that was lost
-            "sweep-webhooks": {
-                "task": tasks.INGEST_EVENT,
-                "schedule": 15.0,
-                "args": ("sweep",),
-            },
+            # staged work wakes a worker on commit; these catch a lost wake-up and due retries
+            "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
+            "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
             "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 2.0},
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },

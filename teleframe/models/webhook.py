@@ -60,3 +60,5 @@ class Delivery(Base):
     attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # set with status "parked" when attempts keep failing inside teleframe (not the receiver)
+    parked_at: Mapped[datetime | None]

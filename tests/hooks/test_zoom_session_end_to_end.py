@@ -116,7 +116,7 @@ def test_a_lost_wake_up_is_caught_by_the_sweep(app, worker, zoom_hook, settings)
     finally:
         celery.send_task = original
     assert practice.get(f"/v1/sessions/{session}/frame").get_json()["continuity"] is None
-    celery.send_task("teleframe.ingest_event", args=["sweep"], queue=settings.queue)
+    celery.send_task("teleframe.drain_inbound", args=[], queue=settings.queue)
     frame = wait_for(lambda: _settled(practice, session), timeout=20)
     assert frame["continuity"]["event_count"] >= 2
     assert frame["state"] == "in_progress"

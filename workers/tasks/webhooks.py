@@ -21,7 +21,8 @@ def fan_out_events() -> int:
 
 @shared_task(name=tasks.DELIVER_DUE)
 def deliver_due() -> int:
-    """Lease due deliveries, then queue an attempt for each; a lost message waits out its lease."""
+    """Lease due deliveries (within the per-endpoint and per-practice limits, round-robin
+    across practices), then queue an attempt for each; a lost message waits out its lease."""
     claimed = delivery.claim_due(db.session, utcnow())
     db.session.commit()
     for delivery_id, lease_id in claimed:
@@ -31,6 +32,11 @@ def deliver_due() -> int:
 
 @shared_task(name=tasks.DELIVER_WEBHOOK)
 def deliver_webhook(delivery_id: str, lease_id: str) -> str | None:
-    return delivery.attempt(
+    """One attempt (at most `delivery.DEADLINE` seconds), then the endpoint's next due
+    delivery takes over the slot: a backlog drains at the receiver's pace, within limits."""
+    result, following = delivery.deliver(
         db.session, uuid.UUID(delivery_id), uuid.UUID(lease_id), delivery.allowed_private()
     )
+    if following is not None:
+        current_app.send_task(tasks.DELIVER_WEBHOOK, args=[str(item) for item in following])
+    return result
