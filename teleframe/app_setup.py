@@ -71,6 +71,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
     from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
@@ -95,6 +96,7 @@ def register_api(app: Flask) -> None:
         checkin_links,
         reports,
         webhook_endpoints,
+        parked_work,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process

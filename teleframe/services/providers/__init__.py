@@ -40,6 +40,13 @@ LEAVE_REASONS = frozenset({"network", "client_left", "removed", "unknown"})
 MODALITIES = frozenset({"video", "audio_only", "phone"})
 REPLAY_WINDOW: timedelta = timedelta(seconds=300)
 MAX_KEY_LENGTH: int = 200
+# what the event columns hold (VARCHAR(255), room ids VARCHAR(200)); longer is refused here,
+# where it is a bad payload, not in the database, where it would be a failed batch
+MAX_STORED_KEY: int = 255
+MAX_ROOM_LENGTH: int = 200
+# event times outside these are a platform's bug or a forgery, and break time arithmetic
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 class SignatureInvalid(Exception):
@@ -105,12 +112,15 @@ class Event:
             "modality",
             "modality.changed needs the new modality",
         )
+        _require(len(self.dedupe_key) <= MAX_STORED_KEY, "dedupe_key", "too long")
         for name in ("participant_key", "connection_key", "reason"):
             value = getattr(self, name)
+            _require(value is None or isinstance(value, str), name, "a string is required")
             _require(value is None or storable(value), name, "control characters are not allowed")
-        object.__setattr__(self, "occurred_at", as_utc(self.occurred_at, "occurred_at"))
+            _require(value is None or len(value) <= MAX_STORED_KEY, name, "too long")
+        object.__setattr__(self, "occurred_at", in_range(self.occurred_at, "occurred_at"))
         if self.received_at is not None:
-            object.__setattr__(self, "received_at", as_utc(self.received_at, "received_at"))
+            object.__setattr__(self, "received_at", in_range(self.received_at, "received_at"))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +183,35 @@ def as_utc(value: datetime, field_name: str = "time") -> datetime:
     return value.astimezone(UTC)
 
 
+def in_range(value: datetime, field_name: str) -> datetime:
+    moment = as_utc(value, field_name)
+    _require(EARLIEST <= moment < LATEST, field_name, "a time between 2000 and 2200")
+    return moment
+
+
+def number(value: object, field_name: str, *, low: float, high: float) -> float:
+    """A finite JSON number (or numeric string) within [low, high]; never a boolean."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        parsed = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise PayloadInvalid("not a number", {field_name: "not a number"}) from None
+    _require(low <= parsed <= high, field_name, f"a number between {low:g} and {high:g}")
+    return parsed
+
+
+def room_text(value: object) -> str | None:
+    """A room or meeting id as a string; refused when too long or holding control characters."""
+    room = text(value)
+    _require(
+        room is None or (len(room) <= MAX_ROOM_LENGTH and storable(room)),
+        "room_id",
+        f"at most {MAX_ROOM_LENGTH} printable characters",
+    )
+    return room
+
+
 def rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -198,12 +237,16 @@ def from_epoch(value: object, field_name: str = "time") -> datetime:
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(body, parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise PayloadInvalid("body is not JSON") from None
     if not isinstance(data, dict):
         raise PayloadInvalid("body is not a JSON object")
     return data
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's extension, not JSON
 
 
 def require_header(request: InboundRequest, name: str) -> str:

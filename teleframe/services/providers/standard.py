@@ -47,8 +47,8 @@ from teleframe.services.providers import (
     parse_time,
     require_header,
     rfc3339,
+    room_text,
     same_digest,
-    text,
     unix_header_time,
 )
 
@@ -85,12 +85,18 @@ class StandardProvider:
             data = parse_json_object(request.body).get("data")
         except PayloadInvalid:
             return None
-        return text(data.get("room_id")) if isinstance(data, dict) else None
+        try:
+            return room_text(data.get("room_id")) if isinstance(data, dict) else None
+        except PayloadInvalid:
+            return None  # stored without one; the worker parks it when it reads the body
 
     def normalize(self, request: InboundRequest) -> list[Event]:
         envelope = parse_json_object(request.body)
         if envelope.get("type") not in KINDS:
             return []
+        data = envelope.get("data")
+        if isinstance(data, Mapping):
+            room_text(data.get("room_id"))  # refuses an id no session could hold
         return [event_from_payload(envelope, provider=NAME, dedupe_key=self.dedupe_key(request))]
 
 
