@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from teleframe.services.moments import rfc3339
+
 KINDS = frozenset(
     {
         "session.started",
@@ -210,10 +212,6 @@ def room_text(value: object) -> str | None:
         f"at most {MAX_ROOM_LENGTH} printable characters",
     )
     return room
-
-
-def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_time(value: object, field_name: str = "time") -> datetime:
