@@ -35,6 +35,7 @@ ALLOW_PRIVATE_ENV = "TELEFRAME_WEBHOOK_ALLOW_PRIVATE"  # test-only, see README
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 DEADLINE = 15.0  # the whole request, however slowly the receiver drips its answer
+DEADLINE_ENV = "TELEFRAME_WEBHOOK_DEADLINE_SECONDS"
 USER_AGENT = "teleframe-webhooks/1"
 
 PARKED = "parked"  # teleframe itself kept failing to send it (see services.parking)
@@ -51,6 +52,11 @@ class Outgoing:
 def allowed_private() -> tuple[ssrf.Network, ...]:
     """Networks exempt from the SSRF guard. Empty unless tests set the variable."""
     return ssrf.parse_networks(os.environ.get(ALLOW_PRIVATE_ENV, ""))
+
+
+def deadline() -> float:
+    """Seconds one request may take in all; `TELEFRAME_WEBHOOK_DEADLINE_SECONDS` shortens it."""
+    return float(os.environ.get(DEADLINE_ENV) or DEADLINE)
 
 
 def new_secret() -> str:
@@ -107,7 +113,7 @@ def _post(target: ssrf.Target, headers: dict[str, str], body: bytes) -> tuple[in
         target, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT
     )
     try:
-        with Watchdog(DEADLINE, connection):
+        with Watchdog(deadline(), connection):
             connection.request("POST", target.path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.getheader("Retry-After")
