@@ -39,6 +39,8 @@ class Delivery(Base):
         UniqueConstraint("endpoint_id", "event_id"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),
+        # the hand-over: an endpoint's next due delivery
+        Index("ix_webhook_deliveries_endpoint_due", "endpoint_id", "status", "next_attempt_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

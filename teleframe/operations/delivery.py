@@ -173,6 +173,15 @@ def attempt(
     allow: tuple[ssrf.Network, ...] = (),
 ) -> str | None:
     """Deliver once under the lease. No transaction stays open across the network call."""
+    result = _attempt(session, delivery_id, lease_id, allow)
+    session.commit()
+    return result
+
+
+def _attempt(
+    session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID, allow: tuple[ssrf.Network, ...]
+) -> str | None:
+    """The attempt, its record left uncommitted (the caller's transaction)."""
     outcome: rules.Outcome | None = None
     try:
         message = outgoing(session, delivery_id, lease_id)
@@ -183,9 +192,7 @@ def attempt(
         outcome = send(message, allow)
     if outcome is None:
         return None
-    result = record(session, delivery_id, lease_id, outcome, utcnow())
-    session.commit()
-    return result
+    return record(session, delivery_id, lease_id, outcome, utcnow())
 
 
 def deliver(
@@ -195,15 +202,15 @@ def deliver(
     allow: tuple[ssrf.Network, ...] = (),
 ) -> tuple[str | None, Claim | None]:
     """One attempt, isolated: a failure inside teleframe (not the receiver's answer) is
-    retried with backoff, then the delivery is parked. Then the attempt's slot goes to the
-    endpoint's next due delivery, which the caller queues."""
-    endpoint_id = session.scalar(select(Delivery.endpoint_id).where(Delivery.id == delivery_id))
+    retried with backoff, then the delivery is parked. The attempt's slot goes to the
+    endpoint's next due delivery in the same transaction as its record (so no other claim
+    ever sees it free); the caller queues that one."""
     try:
-        result = attempt(session, delivery_id, lease_id, allow)
+        result = _attempt(session, delivery_id, lease_id, allow)
     except Exception as error:
         session.rollback()
         result = fail_internal(session, delivery_id, lease_id, error, utcnow())
-    following = hand_over(session, endpoint_id, utcnow()) if endpoint_id else None
+    following = hand_over(session, delivery_id, utcnow()) if result is not None else None
     session.commit()
     return result, following
 

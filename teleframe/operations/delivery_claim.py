@@ -160,8 +160,24 @@ def claim_due(
     return claimed
 
 
-def hand_over(session: Session, endpoint_id: uuid.UUID, now: datetime) -> Claim | None:
-    """The slot a finished attempt frees goes to the endpoint's next due delivery, if the
-    limits still allow it (a beat claim may have taken the slot meanwhile)."""
-    claimed = claim_due(session, now, limit=1, endpoint_id=endpoint_id)
-    return claimed[0] if claimed else None
+def hand_over(session: Session, finished: uuid.UUID, now: datetime) -> Claim | None:
+    """Lease the due delivery that takes the slot of `finished` (same endpoint, oldest due).
+    Called in the transaction that records `finished`, so the endpoint's and the practice's
+    counts of attempts in flight never change: the limits hold without counting again."""
+    endpoint_id = select(Delivery.endpoint_id).where(Delivery.id == finished).scalar_subquery()
+    row = session.scalars(
+        select(Delivery)
+        .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
+        .where(
+            Delivery.endpoint_id == endpoint_id,
+            *_due(now),
+            WebhookEndpoint.disabled_at.is_(None),
+        )
+        .order_by(Delivery.next_attempt_at)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Delivery)
+    ).first()
+    if row is None:
+        return None
+    row.lease_id, row.next_attempt_at = uuid.uuid4(), now + LEASE
+    return (row.id, row.lease_id)

@@ -98,15 +98,21 @@ def test_a_finished_attempt_hands_its_slot_to_the_endpoints_next_delivery(
 ):
     practice = quiet_practice()
     with quiet_app.app_context():
-        (endpoint,) = _backlog(practice, "http://127.0.0.1:9/x", endpoints=1, each=10)
+        _backlog(practice, "http://127.0.0.1:9/x", endpoints=1, each=10)
         now = utcnow()
         claimed = delivery.claim_due(db.session, now, practice_id=practice.id)
         assert len(claimed) == delivery_claim.PER_ENDPOINT
-        assert delivery_claim.hand_over(db.session, endpoint, now) is None  # all slots busy
+        assert delivery.claim_due(db.session, now, practice_id=practice.id) == []  # all busy
         first = db.session.get_one(Delivery, claimed[0][0])
-        first.lease_id, first.next_attempt_at = None, now + timedelta(hours=1)  # attempt done
-        following = delivery_claim.hand_over(db.session, endpoint, now)
+        first.lease_id, first.next_attempt_at = None, now + timedelta(hours=1)  # recorded
+        following = delivery_claim.hand_over(db.session, first.id, now)
         assert following is not None and following[0] not in {d for d, _ in claimed}
+        leased = db.session.scalars(
+            select(Delivery).where(
+                Delivery.practice_id == practice.id, Delivery.lease_id.is_not(None)
+            )
+        ).all()
+        assert len(leased) == delivery_claim.PER_ENDPOINT  # the slot moved; none was added
         db.session.rollback()
 
 

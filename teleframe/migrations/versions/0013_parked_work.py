@@ -36,10 +36,14 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("webhook_deliveries") as batch:
         batch.add_column(sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
+        batch.create_index(
+            "ix_webhook_deliveries_endpoint_due", ["endpoint_id", "status", "next_attempt_at"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries") as batch:
+        batch.drop_index("ix_webhook_deliveries_endpoint_due")
         batch.drop_column("parked_at")
     with op.batch_alter_table("inbound_events") as batch:
         batch.drop_index("ix_inbound_events_practice_unprocessed")
