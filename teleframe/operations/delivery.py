@@ -22,7 +22,7 @@ from standardwebhooks import Webhook
 
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
-from teleframe.operations.delivery_claim import PENDING, Claim, hand_over
+from teleframe.operations.delivery_claim import PENDING, extend_lease, hand_over
 from teleframe.operations.delivery_claim import claim_due as claim_due  # the workers' entry
 from teleframe.operations.delivery_claim import fan_out as fan_out  # points, kept here
 from teleframe.services import delivery as rules
@@ -36,6 +36,7 @@ CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 DEADLINE = 15.0  # the whole request, however slowly the receiver drips its answer
 DEADLINE_ENV = "TELEFRAME_WEBHOOK_DEADLINE_SECONDS"
+LANE_SECONDS = 10.0  # then a lane goes on as a new task: a task lasts at most this + DEADLINE
 USER_AGENT = "teleframe-webhooks/1"
 
 PARKED = "parked"  # teleframe itself kept failing to send it (see services.parking)
@@ -195,24 +196,40 @@ def _attempt(
     return record(session, delivery_id, lease_id, outcome, utcnow())
 
 
-def deliver(
+def deliver_lane(
     session: Session,
-    delivery_id: uuid.UUID,
-    lease_id: uuid.UUID,
+    delivery_ids: list[uuid.UUID],
+    lease: uuid.UUID,
     allow: tuple[ssrf.Network, ...] = (),
-) -> tuple[str | None, Claim | None]:
-    """One attempt, isolated: a failure inside teleframe (not the receiver's answer) is
-    retried with backoff, then the delivery is parked. The attempt's slot goes to the
-    endpoint's next due delivery in the same transaction as its record (so no other claim
-    ever sees it free); the caller queues that one."""
+) -> tuple[list[str | None], list[uuid.UUID]]:
+    """Send a lane's deliveries one after another (one request in flight), each isolated: a
+    failure inside teleframe, not the receiver's answer, is retried with backoff and then
+    parked. A finished lane takes the endpoint's next due deliveries in the transaction of
+    its last record. After `LANE_SECONDS` it stops; returns the results and the deliveries
+    still leased to the lane, for the caller to queue as a new task."""
+    started, pending = time.monotonic(), list(delivery_ids)
+    results: list[str | None] = []
+    endpoint_id = session.scalar(select(Delivery.endpoint_id).where(Delivery.id == pending[0]))
+    while pending:
+        if time.monotonic() - started > LANE_SECONDS:
+            extend_lease(session, lease, utcnow())
+            session.commit()
+            return results, pending
+        results.append(_isolated(session, pending.pop(0), lease, allow))
+        if not pending and endpoint_id is not None:
+            pending = hand_over(session, endpoint_id, lease, utcnow())
+        session.commit()
+    return results, []
+
+
+def _isolated(
+    session: Session, delivery_id: uuid.UUID, lease: uuid.UUID, allow: tuple[ssrf.Network, ...]
+) -> str | None:
     try:
-        result = _attempt(session, delivery_id, lease_id, allow)
+        return _attempt(session, delivery_id, lease, allow)
     except Exception as error:
         session.rollback()
-        result = fail_internal(session, delivery_id, lease_id, error, utcnow())
-    following = hand_over(session, delivery_id, utcnow()) if result is not None else None
-    session.commit()
-    return result, following
+        return fail_internal(session, delivery_id, lease, error, utcnow())
 
 
 def fail_internal(

@@ -1,10 +1,12 @@
 """Which deliveries exist (fan-out), which due ones a worker takes, how many may be in flight.
 
-Limits hold at every claim: at most `PER_ENDPOINT` attempts in flight to one endpoint (a
-receiver is never flooded) and `PER_PRACTICE` for one practice (one practice's slow receivers
-hold a bounded share of the delivery workers), taken round-robin across practices. A finished
-attempt hands its slot to the endpoint's next due delivery at once, so a backlog drains at
-the receiver's pace rather than one claim per beat tick.
+Deliveries go out in lanes: a lane is one lease over up to `LANE_BATCH` deliveries of one
+endpoint, sent one after another by one task. Limits hold at every claim: at most
+`PER_ENDPOINT` lanes (requests in flight) to one endpoint, so a receiver is never flooded, and
+`PER_PRACTICE` lanes for one practice, so one practice's slow receivers hold a bounded share
+of the delivery workers; lanes are taken round-robin across practices. A lane that finishes
+takes the endpoint's next due deliveries at once, so a backlog drains at the receiver's pace
+rather than one claim per beat tick.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta
 from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from teleframe.db import fair
@@ -27,8 +29,9 @@ FAN_OUT_BATCH = 500
 FAN_OUT_LOOKBACK = timedelta(days=3)
 LEASE = timedelta(seconds=120)  # well above the request deadline and queue latency
 CLAIM_BATCH = 500
-PER_ENDPOINT = 4
-PER_PRACTICE = 16
+PER_ENDPOINT = 4  # lanes: requests in flight to one endpoint at once
+PER_PRACTICE = 8  # lanes of one practice at once, over all its endpoints
+LANE_BATCH = 10  # deliveries a lane sends one after another before it claims again
 
 Claim = tuple[uuid.UUID, uuid.UUID]  # (delivery id, lease id)
 
@@ -86,10 +89,10 @@ def _due(now: datetime) -> list[ColumnElement[bool]]:
     return [Delivery.status == PENDING, Delivery.next_attempt_at <= now]
 
 
-def _in_flight(session: Session, now: datetime, column: Any) -> dict[uuid.UUID, int]:
-    """Leased attempts whose lease still runs, by endpoint or practice."""
+def _busy_lanes(session: Session, now: datetime, column: Any) -> dict[uuid.UUID, int]:
+    """Lanes (leases still running) by endpoint or practice."""
     rows = session.execute(
-        select(column, func.count())
+        select(column, func.count(func.distinct(Delivery.lease_id)))
         .where(
             Delivery.status == PENDING,
             Delivery.lease_id.is_not(None),
@@ -102,8 +105,8 @@ def _in_flight(session: Session, now: datetime, column: Any) -> dict[uuid.UUID, 
 
 def _candidates(
     session: Session, now: datetime, scope: list[ColumnElement[bool]]
-) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int]]:
-    """(delivery, endpoint, practice, turn within its endpoint), oldest due first."""
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]]:
+    """Due deliveries by (practice, endpoint), oldest first, as many as the lanes could take."""
     turn = func.row_number().over(
         partition_by=Delivery.endpoint_id, order_by=(Delivery.next_attempt_at, Delivery.id)
     )
@@ -113,26 +116,41 @@ def _candidates(
         .where(*_due(now), WebhookEndpoint.disabled_at.is_(None), *scope)
         .subquery()
     )
-    rows = session.execute(select(ranked).where(ranked.c.turn <= PER_ENDPOINT))
-    return [(row[0], row[1], row[2], int(row[3])) for row in rows]
+    rows = session.execute(
+        select(ranked)
+        .where(ranked.c.turn <= PER_ENDPOINT * LANE_BATCH)
+        .order_by(ranked.c.endpoint_id, ranked.c.turn)
+    )
+    found: dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]] = defaultdict(list)
+    for delivery_id, endpoint_id, practice_id, _ in rows:
+        found[(practice_id, endpoint_id)].append(delivery_id)
+    return found
 
 
-def _within_limits(session: Session, now: datetime, scope: list[Any]) -> list[uuid.UUID]:
-    """Candidates that fit the in-flight limits, round-robin across practices."""
-    endpoint_busy = _in_flight(session, now, Delivery.endpoint_id)
-    practice_busy = _in_flight(session, now, Delivery.practice_id)
-    by_practice: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for delivery_id, endpoint_id, practice_id, turn in sorted(
-        _candidates(session, now, scope), key=lambda row: row[3]
-    ):
-        fits_endpoint = turn <= PER_ENDPOINT - endpoint_busy.get(endpoint_id, 0)
-        room = PER_PRACTICE - practice_busy.get(practice_id, 0)
-        if fits_endpoint and len(by_practice[practice_id]) < room:
-            by_practice[practice_id].append(delivery_id)
-    return list(_round_robin(by_practice.values()))
+def _lanes(ids: list[uuid.UUID], free: int) -> list[list[uuid.UUID]]:
+    """Spread an endpoint's due deliveries over at most `free` lanes: four deliveries go out
+    side by side, a backlog in lanes of up to LANE_BATCH sent one after another."""
+    taken = ids[: max(free, 0) * LANE_BATCH]
+    count = min(max(free, 0), len(taken))
+    return [taken[index::count] for index in range(count)]
 
 
-def _round_robin(queues: Any) -> Iterator[uuid.UUID]:
+def _within_limits(session: Session, now: datetime, scope: list[Any]) -> list[list[uuid.UUID]]:
+    """Lanes that fit the limits, round-robin across practices."""
+    endpoint_busy = _busy_lanes(session, now, Delivery.endpoint_id)
+    practice_busy = _busy_lanes(session, now, Delivery.practice_id)
+    by_practice: dict[uuid.UUID, list[list[uuid.UUID]]] = defaultdict(list)
+    for (practice_id, endpoint_id), ids in _candidates(session, now, scope).items():
+        free = PER_ENDPOINT - endpoint_busy.get(endpoint_id, 0)
+        by_practice[practice_id].extend(_lanes(ids, free))
+    fitting = [
+        lanes[: max(PER_PRACTICE - practice_busy.get(practice_id, 0), 0)]
+        for practice_id, lanes in by_practice.items()
+    ]
+    return list(_round_robin(fitting))
+
+
+def _round_robin(queues: Any) -> Iterator[Any]:
     for turn in zip_longest(*queues):
         yield from (item for item in turn if item is not None)
 
@@ -142,30 +160,37 @@ def claim_due(
     now: datetime,
     limit: int = CLAIM_BATCH,
     practice_id: uuid.UUID | None = None,
-    endpoint_id: uuid.UUID | None = None,
 ) -> list[Claim]:
     """(delivery id, lease id) of due deliveries within the limits, leased so no other worker
-    takes them; a lease ends by itself if the worker dies."""
-    scope = []
-    if practice_id is not None:
-        scope.append(Delivery.practice_id == practice_id)
-    if endpoint_id is not None:
-        scope.append(Delivery.endpoint_id == endpoint_id)
-    chosen = _within_limits(session, now, scope)[:limit]
-    claimed = []
-    for row in fair.lock_in_order(session, Delivery, chosen, _due(now)):
-        row.lease_id = uuid.uuid4()
-        row.next_attempt_at = now + LEASE
-        claimed.append((row.id, row.lease_id))
+    takes them; a lease ends by itself if the worker dies. Deliveries of one lane share its
+    lease id and are sent one after another by one task."""
+    scope = [] if practice_id is None else [Delivery.practice_id == practice_id]
+    claimed: list[Claim] = []
+    for lane in _within_limits(session, now, scope):
+        lease = uuid.uuid4()
+        for row in fair.lock_in_order(session, Delivery, lane[: limit - len(claimed)], _due(now)):
+            row.lease_id, row.next_attempt_at = lease, now + LEASE
+            claimed.append((row.id, lease))
+        if len(claimed) >= limit:
+            break
     return claimed
 
 
-def hand_over(session: Session, finished: uuid.UUID, now: datetime) -> Claim | None:
-    """Lease the due delivery that takes the slot of `finished` (same endpoint, oldest due).
-    Called in the transaction that records `finished`, so the endpoint's and the practice's
-    counts of attempts in flight never change: the limits hold without counting again."""
-    endpoint_id = select(Delivery.endpoint_id).where(Delivery.id == finished).scalar_subquery()
-    row = session.scalars(
+def lanes_of(claimed: list[Claim]) -> list[tuple[uuid.UUID, list[uuid.UUID]]]:
+    """(lease id, its deliveries in order): one task each."""
+    lanes: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for delivery_id, lease in claimed:
+        lanes.setdefault(lease, []).append(delivery_id)
+    return list(lanes.items())
+
+
+def hand_over(
+    session: Session, endpoint_id: uuid.UUID, lease: uuid.UUID, now: datetime
+) -> list[uuid.UUID]:
+    """A finished lane takes the endpoint's next due deliveries under the same lease, in the
+    transaction that records its last attempt: the count of lanes in flight never changes,
+    so the limits hold without counting again."""
+    rows = session.scalars(
         select(Delivery)
         .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
         .where(
@@ -174,10 +199,18 @@ def hand_over(session: Session, finished: uuid.UUID, now: datetime) -> Claim | N
             WebhookEndpoint.disabled_at.is_(None),
         )
         .order_by(Delivery.next_attempt_at)
-        .limit(1)
+        .limit(LANE_BATCH)
         .with_for_update(skip_locked=True, of=Delivery)
-    ).first()
-    if row is None:
-        return None
-    row.lease_id, row.next_attempt_at = uuid.uuid4(), now + LEASE
-    return (row.id, row.lease_id)
+    ).all()
+    for row in rows:
+        row.lease_id, row.next_attempt_at = lease, now + LEASE
+    return [row.id for row in rows]
+
+
+def extend_lease(session: Session, lease: uuid.UUID, now: datetime) -> None:
+    """A lane continued by a new task keeps its deliveries leased while it waits its turn."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.lease_id == lease, Delivery.status == PENDING)
+        .values(next_attempt_at=now + LEASE)
+    )

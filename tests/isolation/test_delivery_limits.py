@@ -71,48 +71,69 @@ def _backlog(practice: Any, url: str, endpoints: int, each: int) -> list[uuid.UU
     return made
 
 
-def _owner(delivery_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
-    row = db.session.get_one(Delivery, delivery_id)
-    return row.practice_id, row.endpoint_id
+def _lanes(claimed: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Practice -> its leases (lanes) among the claimed deliveries."""
+    lanes: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for delivery_id, lease in claimed:
+        lanes.setdefault(db.session.get_one(Delivery, delivery_id).practice_id, set()).add(lease)
+    return lanes
 
 
 def test_claims_respect_the_limits_and_take_every_practice_in_turn(quiet_app, quiet_practice):
     hostile, victim = quiet_practice("B"), quiet_practice("A")
     with quiet_app.app_context():
-        crowded = _backlog(hostile, "http://127.0.0.1:9/b", endpoints=6, each=30)
-        (mine,) = _backlog(victim, "http://127.0.0.1:9/a", endpoints=1, each=1)
+        _backlog(hostile, "http://127.0.0.1:9/b", endpoints=6, each=30)
+        _backlog(victim, "http://127.0.0.1:9/a", endpoints=1, each=1)
         now = utcnow()
-        claimed = [_owner(d) for d, _ in delivery.claim_due(db.session, now, limit=500)]
-        by_b = [endpoint for practice, endpoint in claimed if practice == hostile.id]
-        assert (victim.id, mine) in claimed
-        assert len(by_b) == delivery_claim.PER_PRACTICE
-        assert max(by_b.count(e) for e in crowded) <= delivery_claim.PER_ENDPOINT
-        # the next beat finds B's slots all taken: nothing more of B's is leased
-        again = [_owner(d) for d, _ in delivery.claim_due(db.session, now, limit=500)]
-        assert [p for p, _ in again if p == hostile.id] == []
+        claimed = delivery.claim_due(db.session, now)
+        lanes = _lanes(claimed)
+        assert len(lanes[victim.id]) == 1  # A's one delivery is in the claim
+        assert len(lanes[hostile.id]) == delivery_claim.PER_PRACTICE
+        for lease in lanes[hostile.id]:
+            ids = [d for d, held in claimed if held == lease]
+            assert 1 <= len(ids) <= delivery_claim.LANE_BATCH
+            assert len({db.session.get_one(Delivery, d).endpoint_id for d in ids}) == 1
+        # the next beat finds B's lanes all busy: nothing more of B's is leased
+        assert hostile.id not in _lanes(delivery.claim_due(db.session, now))
         db.session.rollback()  # nothing leased outlives the test
 
 
-def test_a_finished_attempt_hands_its_slot_to_the_endpoints_next_delivery(
+def test_a_few_deliveries_go_out_side_by_side_and_a_backlog_in_lanes(quiet_app, quiet_practice):
+    few, many = quiet_practice(), quiet_practice()
+    with quiet_app.app_context():
+        _backlog(few, "http://127.0.0.1:9/x", endpoints=1, each=3)
+        _backlog(many, "http://127.0.0.1:9/y", endpoints=1, each=100)
+        now = utcnow()
+        assert len(_lanes(delivery.claim_due(db.session, now, practice_id=few.id))[few.id]) == 3
+        claimed = delivery.claim_due(db.session, now, practice_id=many.id)
+        assert len(_lanes(claimed)[many.id]) == delivery_claim.PER_ENDPOINT
+        assert len(claimed) == delivery_claim.PER_ENDPOINT * delivery_claim.LANE_BATCH
+        db.session.rollback()
+
+
+def test_a_finished_lane_takes_the_endpoints_next_deliveries_under_its_lease(
     quiet_app, quiet_practice
 ):
     practice = quiet_practice()
     with quiet_app.app_context():
-        _backlog(practice, "http://127.0.0.1:9/x", endpoints=1, each=10)
+        (endpoint,) = _backlog(practice, "http://127.0.0.1:9/x", endpoints=1, each=60)
         now = utcnow()
         claimed = delivery.claim_due(db.session, now, practice_id=practice.id)
-        assert len(claimed) == delivery_claim.PER_ENDPOINT
         assert delivery.claim_due(db.session, now, practice_id=practice.id) == []  # all busy
-        first = db.session.get_one(Delivery, claimed[0][0])
-        first.lease_id, first.next_attempt_at = None, now + timedelta(hours=1)  # recorded
-        following = delivery_claim.hand_over(db.session, first.id, now)
-        assert following is not None and following[0] not in {d for d, _ in claimed}
-        leased = db.session.scalars(
-            select(Delivery).where(
+        lease = claimed[0][1]
+        for delivery_id, held in claimed:
+            if held == lease:  # the lane's attempts are recorded
+                row = db.session.get_one(Delivery, delivery_id)
+                row.lease_id, row.next_attempt_at = None, now + timedelta(hours=1)
+        following = delivery_claim.hand_over(db.session, endpoint, lease, now)
+        assert len(following) == delivery_claim.LANE_BATCH
+        assert not set(following) & {d for d, _ in claimed}
+        busy = db.session.scalars(
+            select(Delivery.lease_id).where(
                 Delivery.practice_id == practice.id, Delivery.lease_id.is_not(None)
             )
         ).all()
-        assert len(leased) == delivery_claim.PER_ENDPOINT  # the slot moved; none was added
+        assert len(set(busy)) == delivery_claim.PER_ENDPOINT  # the lane went on; none added
         db.session.rollback()
 
 
@@ -127,7 +148,8 @@ def test_a_receiver_dripping_its_answer_is_cut_off_at_the_deadline(
         db.session.commit()
         ((delivery_id, lease),) = delivery.claim_due(db.session, utcnow(), practice_id=practice.id)
         db.session.commit()
-        result, _ = delivery.deliver(db.session, delivery_id, lease, delivery.allowed_private())
+        allow = delivery.allowed_private()
+        (result,), _ = delivery.deliver_lane(db.session, [delivery_id], lease, allow)
         row = db.session.get_one(Delivery, delivery_id)
         assert result == RETRY and receiver.accepted == 1
         assert (row.last_status_code, row.last_error) == (None, "DeadlineExceeded")
@@ -152,7 +174,7 @@ def test_a_delivery_teleframe_cannot_sign_is_retried_then_parked(quiet_app, quie
             )
             db.session.commit()
             allow = delivery.allowed_private()
-            result, _ = delivery.deliver(db.session, delivery_id, lease, allow)
+            (result,), _ = delivery.deliver_lane(db.session, [delivery_id], lease, allow)
             expected = delivery.PARKED if failures == parking.MAX_FAILURES else RETRY
             assert result == expected
         row = db.session.get_one(Delivery, delivery_id)
