@@ -22,7 +22,7 @@ from standardwebhooks import Webhook
 
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
-from teleframe.operations.delivery_claim import PENDING, extend_lease, hand_over
+from teleframe.operations.delivery_claim import PENDING
 from teleframe.operations.delivery_claim import claim_due as claim_due  # the workers' entry
 from teleframe.operations.delivery_claim import fan_out as fan_out  # points, kept here
 from teleframe.services import delivery as rules
@@ -36,7 +36,6 @@ CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 DEADLINE = 15.0  # the whole request, however slowly the receiver drips its answer
 DEADLINE_ENV = "TELEFRAME_WEBHOOK_DEADLINE_SECONDS"
-LANE_SECONDS = 10.0  # then a lane goes on as a new task: a task lasts at most this + DEADLINE
 USER_AGENT = "teleframe-webhooks/1"
 
 PARKED = "parked"  # teleframe itself kept failing to send it (see services.parking)
@@ -155,11 +154,11 @@ def record(
     delivery.next_attempt_at = None
     delivery.finished_at = now
     if decision.result == rules.GONE:
-        _disable(session, delivery.endpoint_id, now)
+        disable(session, delivery.endpoint_id, now)
     return decision.result
 
 
-def _disable(session: Session, endpoint_id: uuid.UUID, now: datetime) -> None:
+def disable(session: Session, endpoint_id: uuid.UUID, now: datetime) -> None:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is not None and endpoint.disabled_at is None:
         endpoint.disabled_at = now
@@ -194,42 +193,6 @@ def _attempt(
     if outcome is None:
         return None
     return record(session, delivery_id, lease_id, outcome, utcnow())
-
-
-def deliver_lane(
-    session: Session,
-    delivery_ids: list[uuid.UUID],
-    lease: uuid.UUID,
-    allow: tuple[ssrf.Network, ...] = (),
-) -> tuple[list[str | None], list[uuid.UUID]]:
-    """Send a lane's deliveries one after another (one request in flight), each isolated: a
-    failure inside teleframe, not the receiver's answer, is retried with backoff and then
-    parked. A finished lane takes the endpoint's next due deliveries in the transaction of
-    its last record. After `LANE_SECONDS` it stops; returns the results and the deliveries
-    still leased to the lane, for the caller to queue as a new task."""
-    started, pending = time.monotonic(), list(delivery_ids)
-    results: list[str | None] = []
-    endpoint_id = session.scalar(select(Delivery.endpoint_id).where(Delivery.id == pending[0]))
-    while pending:
-        if time.monotonic() - started > LANE_SECONDS:
-            extend_lease(session, lease, utcnow())
-            session.commit()
-            return results, pending
-        results.append(_isolated(session, pending.pop(0), lease, allow))
-        if not pending and endpoint_id is not None:
-            pending = hand_over(session, endpoint_id, lease, utcnow())
-        session.commit()
-    return results, []
-
-
-def _isolated(
-    session: Session, delivery_id: uuid.UUID, lease: uuid.UUID, allow: tuple[ssrf.Network, ...]
-) -> str | None:
-    try:
-        return _attempt(session, delivery_id, lease, allow)
-    except Exception as error:
-        session.rollback()
-        return fail_internal(session, delivery_id, lease, error, utcnow())
 
 
 def fail_internal(

@@ -14,6 +14,7 @@ from teleframe.extensions import db
 from teleframe.models import Delivery, OutboundEvent, TherapySession, WebhookEndpoint
 from teleframe.models.base import utcnow
 from teleframe.operations import delivery, delivery_claim
+from teleframe.operations.delivery_lane import deliver_lane
 from teleframe.services import parking
 from teleframe.services.delivery import RETRY
 from tests.webhooks.conftest import LOOPBACK
@@ -149,7 +150,7 @@ def test_a_receiver_dripping_its_answer_is_cut_off_at_the_deadline(
         ((delivery_id, lease),) = delivery.claim_due(db.session, utcnow(), practice_id=practice.id)
         db.session.commit()
         allow = delivery.allowed_private()
-        (result,), _ = delivery.deliver_lane(db.session, [delivery_id], lease, allow)
+        (result,), _ = deliver_lane(db.session, [delivery_id], lease, allow)
         row = db.session.get_one(Delivery, delivery_id)
         assert result == RETRY and receiver.accepted == 1
         assert (row.last_status_code, row.last_error) == (None, "DeadlineExceeded")
@@ -174,7 +175,7 @@ def test_a_delivery_teleframe_cannot_sign_is_retried_then_parked(quiet_app, quie
             )
             db.session.commit()
             allow = delivery.allowed_private()
-            (result,), _ = delivery.deliver_lane(db.session, [delivery_id], lease, allow)
+            (result,), _ = deliver_lane(db.session, [delivery_id], lease, allow)
             expected = delivery.PARKED if failures == parking.MAX_FAILURES else RETRY
             assert result == expected
         row = db.session.get_one(Delivery, delivery_id)

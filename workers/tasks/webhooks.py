@@ -11,6 +11,7 @@ from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations import delivery
 from teleframe.operations.delivery_claim import lanes_of
+from teleframe.operations.delivery_lane import deliver_lane
 
 
 @shared_task(name=tasks.FAN_OUT_EVENTS)
@@ -35,11 +36,11 @@ def deliver_due() -> int:
 @shared_task(name=tasks.DELIVER_WEBHOOK)
 def deliver_webhook(delivery_id: str, lease_id: str, *following: str) -> list[str | None]:
     """One lane: its deliveries one after another (each at most `delivery.DEADLINE` s), then
-    the endpoint's next due ones; after `delivery.LANE_SECONDS` the lane goes on as a new
+    the endpoint's next due ones; after `LANE_SECONDS` the lane goes on as a new
     task. A backlog drains at the receiver's pace, within the limits."""
     ids = [uuid.UUID(item) for item in (delivery_id, *following)]
     lease = uuid.UUID(lease_id)
-    results, rest = delivery.deliver_lane(db.session, ids, lease, delivery.allowed_private())
+    results, rest = deliver_lane(db.session, ids, lease, delivery.allowed_private())
     if rest:
         _queue(lease, rest)
     return results
