@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--total", type=int, default=4000, help="deliveries in the backlog")
     parser.add_argument("--endpoints", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--concurrency", type=int, default=16, help="delivery worker threads")
+    parser.add_argument("--pool", default="threads", choices=("threads", "prefork"))
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args(argv)
 
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         hostname = f"delivery-{uuid.uuid4().hex[:6]}@bench"
         queues = ",".join(tasks.queues(prefix, (tasks.DELIVERY, tasks.MAINTENANCE)))
         command = [stack.sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q",
-                   queues, "-n", hostname, "--pool", "threads", "--concurrency",
+                   queues, "-n", hostname, "--pool", args.pool, "--concurrency",
                    str(args.concurrency), "--without-mingle", "--without-gossip",
                    "--loglevel", "WARNING"]  # fmt: skip
         try:
