@@ -1,7 +1,7 @@
 """Parked work: failure counts, retry times and reasons on staged work, webhooks and deliveries
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0015
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

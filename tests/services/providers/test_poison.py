@@ -76,7 +76,7 @@ POISON = {
     "daily joined in the year 2255": (
         "daily",
         _daily(lambda d: d["payload"].update(joined_at=9e9, duration=1)),
-        "occurred_at",
+        "joined_at",
     ),
     "standard room_id with NUL": (
         "standard",
