@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from teleframe import tasks
 from teleframe.extensions import db
@@ -121,3 +121,38 @@ def test_retention_goes_on_after_a_client_born_in_9990(quiet_app, quiet_practice
     (listed,) = hostile.get("/v1/parked-work").get_json()
     assert (listed["kind"], listed["task"]) == ("maintenance", tasks.ENFORCE_RETENTION)
     assert (listed["refers_to"], listed["reason"]) == ([odd_client], "ValueError")
+
+
+def test_a_report_build_that_fails_is_retried_then_parked(quiet_app, quiet_practice):
+    from teleframe.operations import report
+    from workers.tasks.report import build_report_draft
+
+    practice = quiet_practice()
+    session_id, _ = _check_in(practice)
+    with quiet_app.app_context():
+        therapy_session = db.session.get_one(TherapySession, uuid.UUID(session_id))
+        report.stage_draft_build(db.session, therapy_session)
+        db.session.execute(  # a stored check-in that no longer decrypts
+            text("UPDATE checkins SET data = 't1:not-ciphertext' WHERE session_id = :s"),
+            {"s": therapy_session.id},
+        )
+        db.session.commit()
+        for failures in range(1, parking.MAX_FAILURES + 1):
+            build_report_draft.run(session_id)
+            row = next(
+                m
+                for m in db.session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.task == tasks.BUILD_REPORT_DRAFT)
+                )
+                if m.args == [session_id]
+            )
+            assert row.failures == failures
+            if failures < parking.MAX_FAILURES:
+                build_report_draft.run(session_id)  # re-published early: waits for its retry
+                db.session.refresh(row)
+                assert row.failures == failures
+                row.retry_at = utcnow() - timedelta(seconds=1)  # its retry falls due
+                db.session.commit()
+        assert row.parked_at is not None
+    (listed,) = practice.get("/v1/parked-work?kind=reports").get_json()
+    assert listed["refers_to"] == [session_id] and listed["attempts"] == parking.MAX_FAILURES

@@ -72,6 +72,11 @@ def test_poison_webhooks_are_parked_and_another_practices_webhooks_go_through(
     assert sorted(item["reason"] for item in listed.get_json()) == sorted(EXPECTED)
     assert "zzz" not in listed.get_data(as_text=True)
     assert victim.get("/v1/parked-work").get_json() == []
+    metrics = victim.http.get("/metrics").get_data(as_text=True)
+    (line,) = [
+        x for x in metrics.splitlines() if x.startswith('teleframe_parked_work{kind="webhook"}')
+    ]
+    assert float(line.split()[-1]) >= len(EXPECTED)
 
 
 def _now() -> int:
