@@ -10,7 +10,7 @@ from ..policy.cel import CelError, cel_activation, is_cel_bool
 from ..policy.custom_rules import CompiledRule
 from .context import Context
 from .facts import utc
-from .findings import Finding
+from .findings import Finding, client_text
 
 
 def _session_map(ctx: Context) -> dict[str, Any]:
@@ -31,7 +31,9 @@ def _custom_failure(rule: CompiledRule, reason: str) -> Finding:
         rule.code,
         "info",
         rule.field,
-        "One of your practice's own checks could not be completed; your clinician will review it.",
+        client_text(
+            "One of your practice's own checks could not be completed; your clinician will review it."
+        ),
         f"Custom rule '{rule.id}' could not be evaluated on this check-in: {reason}.",
         rule.rule,
     )
@@ -57,4 +59,5 @@ def check_custom(ctx: Context) -> Iterator[Finding]:
                 rule.message,
                 rule.clinician_message,
                 rule.rule,
+                messages=rule.messages,
             )

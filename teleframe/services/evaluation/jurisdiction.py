@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .context import Context
 from .facts import LicenceFacts, utc
-from .findings import Finding
+from .findings import Finding, client_text
 
 
 def _licence_covering(ctx: Context, jurisdiction: str) -> LicenceFacts | None:
@@ -50,7 +50,9 @@ def _unknown_jurisdiction(ctx: Context) -> Finding:
             "JURISDICTION_UNKNOWN",
             severity,
             field,
-            "The state or region you chose is not in the country you chose. Please check both.",
+            client_text(
+                "The state or region you chose is not in the country you chose. Please check both."
+            ),
             f"Location does not agree: subdivision {ctx.subdivision} is not in country {ctx.country}.",
             "rules.jurisdiction",
         )
@@ -58,7 +60,7 @@ def _unknown_jurisdiction(ctx: Context) -> Finding:
         "JURISDICTION_UNKNOWN",
         severity,
         field,
-        "Please tell us which country and state or region you are in right now.",
+        client_text("Please tell us which country and state or region you are in right now."),
         "Client's jurisdiction is unknown: the licence that applies cannot be checked.",
         "rules.jurisdiction",
     )
@@ -88,8 +90,10 @@ def check_jurisdiction(ctx: Context) -> Iterator[Finding]:
         "JURISDICTION_NOT_LICENSED",
         rules["severity"],
         "location.subdivision" if ctx.subdivision else "location.country",
-        "Your clinician cannot hold this session while you are in this location. "
-        "Please contact your clinician.",
+        client_text(
+            "Your clinician cannot hold this session while you are in this location. "
+            "Please contact your clinician."
+        ),
         f"No current licence or accepted compact covers {jurisdiction}, where the client "
         "is located for this session.",
         "rules.jurisdiction",

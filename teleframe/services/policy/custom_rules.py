@@ -12,6 +12,7 @@ import celpy
 
 from .cel import CelError, CelProgram, cel_activation, is_cel_bool
 from .errors import PolicyError, problem
+from .fields import SOURCE_LANGUAGE, in_language, translations
 
 SAMPLE_CHECKIN: dict[str, Any] = {
     "location": {
@@ -68,10 +69,11 @@ class CompiledRule:
     code: str
     severity: str
     field: str | None
-    message: str
+    message: str  # English
     clinician_message: str
     rule: str
     program: Callable[[dict[str, Any]], Any]
+    messages: dict[str, str] | None = None  # the client message in other languages
 
 
 def compile_rules(policy: dict[str, Any]) -> tuple[CompiledRule, ...]:
@@ -90,10 +92,12 @@ def compile_rules(policy: dict[str, Any]) -> tuple[CompiledRule, ...]:
                 code=rule["code"],
                 severity=rule["severity"],
                 field=rule["field"],
-                message=rule["message"],
-                clinician_message=rule["clinician_message"] or rule["message"],
+                message=in_language(rule["message"], SOURCE_LANGUAGE),
+                clinician_message=rule["clinician_message"]
+                or in_language(rule["message"], SOURCE_LANGUAGE),
                 rule=f"custom_rules.{rule['id']}",
                 program=program,
+                messages=translations(rule["message"]),
             )
         )
     return tuple(compiled)

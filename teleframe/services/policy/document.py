@@ -9,7 +9,16 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..reference import config_path
-from .fields import StrictBoolean, StrictInteger, flag, seconds, section, severity_choice
+from .consent import Consent
+from .fields import (
+    LocalisedText,
+    StrictBoolean,
+    StrictInteger,
+    flag,
+    seconds,
+    section,
+    severity_choice,
+)
 from .rules import Rules
 
 JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -53,7 +62,7 @@ class CustomRule(Schema):
     )
     severity = severity_choice("warn")
     field = fields.String(load_default=None, allow_none=True)
-    message = fields.String(required=True, validate=validate.Length(1, 500))
+    message = LocalisedText(500, required=True)
     clinician_message = fields.String(load_default=None, allow_none=True)
 
 
@@ -89,6 +98,7 @@ class PolicyDocument(Schema):
     rules = section(Rules)
     client = section(ClientSettings)
     disruption = section(Disruption)
+    consent = section(Consent)
     custom_rules = fields.List(fields.Nested(CustomRule), load_default=list)
     reference_overrides = section(ReferenceOverrides)
 

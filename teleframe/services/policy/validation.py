@@ -12,6 +12,7 @@ from ..reference import load_reference
 from .custom_rules import check_expression
 from .document import PolicyDocument
 from .errors import PathKey, PolicyError, flatten, line_for, problem
+from .fields import SOURCE_LANGUAGE, in_language
 
 
 def _semantic_errors(policy: dict[str, Any]) -> Iterator[tuple[PathKey, str]]:
@@ -34,7 +35,7 @@ def _semantic_errors(policy: dict[str, Any]) -> Iterator[tuple[PathKey, str]]:
             yield ("custom_rules", index, "id"), "Duplicate custom rule id."
         seen.add(rule["id"])
         if rule["clinician_message"] is None:
-            rule["clinician_message"] = rule["message"]
+            rule["clinician_message"] = in_language(rule["message"], SOURCE_LANGUAGE)
         _, reason = check_expression(rule["expression"])
         if reason:
             yield ("custom_rules", index, "expression"), reason

@@ -1,0 +1,1 @@
+"""Database-bound use cases between the HTTP and worker edges and the pure services."""
