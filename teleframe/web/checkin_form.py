@@ -158,7 +158,11 @@ def _identity(form: MultiDict[str, str]) -> Answers | None:
 
 def odd_field_names(form: MultiDict[str, str]) -> list[str]:
     """Names this form never sends (a tampered or foreign form): refused, not guessed at."""
-    return [name for name in form if name not in _EXTRA_FIELDS and not _FIELD_NAME.match(name)]
+    return [
+        name
+        for name in form
+        if name not in _EXTRA_FIELDS and (len(name) > 64 or not _FIELD_NAME.fullmatch(name))
+    ]
 
 
 _EXTRA_FIELDS = frozenset({"csrf", "action"})
