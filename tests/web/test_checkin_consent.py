@@ -122,7 +122,10 @@ def test_the_api_takes_consent_and_identity_and_old_clients_still_work(app, make
     assert practice.post(f"/v1/sessions/{session}/checkins", {}).status_code == 202
     bad = practice.post(
         f"/v1/sessions/{session}/checkins",
-        {"consent": {"agreed": "yes", "agreed_at": "yesterday"}, "identity": {"date_of_birth": "1990-02-30"}},
+        {
+            "consent": {"agreed": "yes", "agreed_at": "yesterday"},
+            "identity": {"date_of_birth": "1990-02-30"},
+        },
     )
     assert bad.status_code == 422
     errors = bad.get_json()

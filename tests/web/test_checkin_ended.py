@@ -86,4 +86,6 @@ def test_an_unused_link_to_an_ended_session_is_closed(app, make_practice):
     _set_state(app, session, "ended")
     response = app.test_client().get(path, headers={"Accept-Language": "es"})
     assert response.status_code == 410
-    assert "Esta sesión terminó, así que el registro está cerrado." in response.get_data(as_text=True)
+    assert "Esta sesión terminó, así que el registro está cerrado." in response.get_data(
+        as_text=True
+    )

@@ -25,7 +25,11 @@ def test_a_spanish_browser_gets_the_page_in_spanish(app, make_practice):
     path = new_link(practice, practice.session())
     page = app.test_client().get(path, headers=SPANISH).get_data(as_text=True)
     assert '<html lang="es">' in page
-    for spanish in ("¿Dónde está ahora mismo?", "Enviar mis respuestas", "¿Hay alguien más con usted?"):
+    for spanish in (
+        "¿Dónde está ahora mismo?",
+        "Enviar mis respuestas",
+        "¿Hay alguien más con usted?",
+    ):
         assert spanish in page
     assert "Where are you right now?" not in page
     assert '<option value="DE">Alemania</option>' in page  # pycountry's own catalogue

@@ -67,7 +67,9 @@ def test_the_chosen_subdivision_is_selected_and_stored_by_its_code(app, make_pra
     form = {**GOOD_FORM, "location.subdivision": "US-NY", "backup.callback_phone": "x"}
     page = browser.post(path, data=form).get_data(as_text=True)
     assert '<option value="US-NY" selected>New York</option>' in page
-    assert browser.post(path, data={**GOOD_FORM, "location.subdivision": "US-NY"}).status_code == 303
+    assert (
+        browser.post(path, data={**GOOD_FORM, "location.subdivision": "US-NY"}).status_code == 303
+    )
     [checkin] = _stored(app, session)
     assert checkin.data["location"]["subdivision"] == "US-NY"
 
@@ -101,9 +103,7 @@ def test_odd_field_names_answer_400_and_store_nothing(app, make_practice):
         assert "Something went wrong with the form" in response.get_data(as_text=True)
     # a lone surrogate, as raw bytes no browser would send
     raw = urlencode(GOOD_FORM).encode() + b"&location.country%ED%A0%80=US&x%00=1"
-    response = browser.post(
-        path, data=raw, content_type="application/x-www-form-urlencoded"
-    )
+    response = browser.post(path, data=raw, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
     assert browser.post(path, data=GOOD_FORM).status_code == 303
     with app.test_request_context(), app.app_context():

@@ -55,7 +55,17 @@ def _placeholders(text: str) -> list[str]:
 def test_a_built_wheel_carries_the_compiled_catalogues(tmp_path: Path):
     """`pip install .` on a fresh machine installs the wheel built here: its .mo must be in it."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         timeout=600,
     )
