@@ -124,7 +124,12 @@ def form_to_answers(form: MultiDict[str, str]) -> tuple[Answers, list[int]]:
     elif anyone == "yes":
         rows = _people_rows(form)
         others = [_person(form, row) for row in rows]
-    answers = {
+    readiness: Answers = {
+        "good_time_to_proceed": _radio(form, "readiness.good_time_to_proceed"),
+        # the page asks "Are you driving right now?": yes means not_driving is False
+        "not_driving": _radio(form, "readiness.driving", inverted=True),
+    }
+    answers: Answers = {
         "location": _location(form),
         "privacy": {
             name: _radio(form, f"privacy.{name}")
@@ -135,16 +140,12 @@ def form_to_answers(form: MultiDict[str, str]) -> tuple[Answers, list[int]]:
             "callback_phone": _phone(form, "backup.callback_phone"),
             "emergency_contact": _emergency_contact(form),
         },
-        "readiness": {
-            "good_time_to_proceed": _radio(form, "readiness.good_time_to_proceed"),
-            # the page asks "Are you driving right now?": yes means not_driving is False
-            "not_driving": _radio(form, "readiness.driving", inverted=True),
-        },
+        "readiness": readiness,
     }
     identity = _identity(form)
     if identity is not None:
         answers["identity"] = identity
-        answers["readiness"]["identity_confirmed"] = all(identity.values())
+        readiness["identity_confirmed"] = all(identity.values())
     return answers, rows
 
 

@@ -33,7 +33,9 @@ def languages() -> tuple[str, ...]:
 
 def language_names() -> list[tuple[str, str]]:
     """Each language named in itself, as the switch shows it."""
-    return [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in languages()]
+    return [
+        (code, str(Locale.parse(code).get_display_name(code)).capitalize()) for code in languages()
+    ]
 
 
 def _select() -> str:

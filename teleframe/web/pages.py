@@ -3,18 +3,16 @@ policy's asks (consent, identity), and the plain message pages."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from flask import render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from teleframe import policies
 from teleframe.extensions import db
-from teleframe.models import PolicyVersion, TherapySession
+from teleframe.models import TherapySession
 from teleframe.models.base import utcnow
 from teleframe.operations import consent as consents
-from teleframe.services import policy as policy_doc
+from teleframe.operations.policy import session_policy
 from teleframe.services.policy.fields import in_language
 from teleframe.web import checkin_form, language, places
 
@@ -44,18 +42,9 @@ def language_links() -> list[tuple[str, str, str]]:
     return [(code, name, f"{path}?lang={code}") for code, name in language.language_names()]
 
 
-@functools.cache
-def _default_policy() -> dict[str, Any]:
-    return policy_doc.parse_policy(policy_doc.default_policy_text())
-
-
 def policy_of(therapy_session: TherapySession) -> dict[str, Any]:
-    """The policy the session is (or will be) checked against, as far as the page asks."""
-    version = None
-    if therapy_session.policy_version_id is not None:
-        version = db.session.get(PolicyVersion, therapy_session.policy_version_id)
-    version = version or policies.current_version(db.session, therapy_session.practice_id)
-    return version.document if version is not None else _default_policy()
+    """The policy the session is (or will be) judged by, as far as the page asks."""
+    return session_policy(db.session, therapy_session).document
 
 
 def _asks(therapy_session: TherapySession) -> dict[str, Any]:

@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from teleframe import audit, checkins
+from teleframe.db import audit
 from teleframe.extensions import db
-from teleframe.frame import frame_view
 from teleframe.models import CheckInLink, TherapySession
+from teleframe.operations import checkin as checkins
+from teleframe.operations.frame import frame_view
 from teleframe.web import checkin_form, language, links, pages, verdict
 
 blp = Blueprint(
@@ -34,7 +35,7 @@ def _setup(state: Any) -> None:
 
 
 @blp.after_request
-def _page_headers(response: Response) -> Response:
+def _page_headers(response: BaseResponse) -> BaseResponse:
     return pages.page_headers(response, scripted=request.endpoint == "web.status")
 
 

@@ -31,7 +31,7 @@ class Finding:
     message_params: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        found = {
+        found: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity,
             "field": self.field,
