@@ -71,10 +71,11 @@ def _serious_violations(page: Any) -> list[str]:
 
 def _screenshots(page: Any, name: str) -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    for width in (390, 1280):
+    for width in (320, 390, 1280):
         page.set_viewport_size({"width": width, "height": 844 if width < 500 else 900})
-        page.screenshot(path=str(OUTPUT / f"{name}-{width}.png"), full_page=True)
-        # nothing wider than the screen: no sideways scrolling on a phone
+        if width != 320:
+            page.screenshot(path=str(OUTPUT / f"{name}-{width}.png"), full_page=True)
+        # nothing wider than the screen: no sideways scrolling, even on the smallest phone
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.set_viewport_size(PHONE)
 
