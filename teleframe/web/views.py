@@ -13,6 +13,7 @@ from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.models import CheckInLink, TherapySession
 from teleframe.operations import checkin as checkins
+from teleframe.operations import prefill
 from teleframe.operations.frame import frame_view
 from teleframe.web import checkin_form, language, links, pages, verdict
 
@@ -92,7 +93,13 @@ def checkin(token: str) -> Any:
     therapy_session = _session_of(link)
     if therapy_session.state in checkins.CLOSED_STATES:
         return pages.message(410, CLOSED)
-    return pages.form_page("checkin.html", therapy_session)
+    last = prefill.last_answers(db.session, therapy_session)
+    if last is None:
+        return pages.form_page("checkin.html", therapy_session)
+    checkin_id, answers = last
+    _audit_read(link, checkin_id, "client_checkin_page")
+    values = checkin_form.answers_to_form(answers)
+    return pages.form_page("checkin.html", therapy_session, values=values, prefilled=True)
 
 
 @blp.post(LINK_PATH)
@@ -132,7 +139,7 @@ def _refresh_after() -> tuple[int, str]:
     return seconds, url_for(".status", wait=min(index + 1, len(REFRESH_SECONDS)))
 
 
-def _audit_read(link: CheckInLink, checkin_id: Any) -> None:
+def _audit_read(link: CheckInLink, checkin_id: Any, via: str = "client_status_page") -> None:
     actor = audit.Actor(
         type="client_link",
         id=str(link.id),
@@ -146,7 +153,7 @@ def _audit_read(link: CheckInLink, checkin_id: Any) -> None:
         action="read",
         resource_type="checkin",
         resource_id=checkin_id,
-        detail={"via": "client_status_page"},
+        detail={"via": via},
     )
     db.session.commit()
 
