@@ -64,6 +64,7 @@ def _tune_sqlite(engine: Any) -> None:
 
 
 def register_api(app: Flask) -> None:
+    from teleframe.api.api_keys.resources import blp as api_keys
     from teleframe.api.auth import key_cache, require_api_key
     from teleframe.api.checkin_links.resources import blp as checkin_links
     from teleframe.api.clients.resources import blp as clients
@@ -99,6 +100,7 @@ def register_api(app: Flask) -> None:
         reports,
         webhook_endpoints,
         parked_work,
+        api_keys,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process

@@ -10,7 +10,7 @@ import uuid
 
 import click
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from config.settings import load_settings
 from teleframe import migrations, tasks
@@ -114,16 +114,19 @@ def keys_revoke(prefix: str) -> None:
     """Revoke the key starting with PREFIX (as `keys list` shows it)."""
     from teleframe.extensions import db as database
     from teleframe.models import ApiKey
-    from teleframe.models.base import utcnow
+    from teleframe.operations import api_key
 
     with _app().app_context():
-        done = database.session.execute(
-            update(ApiKey)
-            .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        rows = database.session.scalars(
+            select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        ).all()
+        try:
+            for row in rows:
+                api_key.revoke(database.session, row)  # refused at once on every API process
+        except api_key.LastAdminKey:
+            raise click.ClickException("that is the practice's last active admin key") from None
         database.session.commit()
-    click.echo(f"revoked {done.rowcount} key(s)")  # type: ignore[attr-defined]
+    click.echo(f"revoked {len(rows)} key(s)")
 
 
 @main.group()

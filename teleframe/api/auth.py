@@ -8,17 +8,19 @@ import secrets
 import string
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from cachetools import TTLCache
 from flask import current_app, g, request
 from flask_smorest import abort
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from teleframe.errors import problem
 from teleframe.extensions import db
-from teleframe.models import ApiKey
+from teleframe.models import ApiKey, Practice
+from teleframe.models.base import utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 KEY_PREFIX = "tf_"
@@ -52,35 +54,71 @@ def issue_key(
 
 
 KeyGrant = tuple[uuid.UUID, uuid.UUID, str]
+# a grant remembered with the practice's key generation at the time it was read
+CachedGrant = tuple[KeyGrant, int]
+TOUCH_SECONDS = 60  # last_used_at is written at most this often per key
 
 
-def practice_for_key(session: Session, key: str) -> KeyGrant | None:
-    """(practice id, key id, role) for an active key."""
+def practice_for_key(session: Session, key: str) -> CachedGrant | None:
+    """((practice id, key id, role), key generation) for an active key."""
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     row = session.execute(
-        select(ApiKey.practice_id, ApiKey.id, ApiKey.role).where(
-            ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
-        )
+        select(ApiKey.practice_id, ApiKey.id, ApiKey.role, Practice.key_generation)
+        .join(Practice, Practice.id == ApiKey.practice_id)
+        .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
     ).first()
-    return (row[0], row[1], row[2]) if row else None
+    return ((row[0], row[1], row[2]), row[3]) if row else None
+
+
+def _key_generation(practice_id: uuid.UUID) -> int | None:
+    return db.session.scalar(select(Practice.key_generation).where(Practice.id == practice_id))
 
 
 def _cached_practice_for_key(key: str) -> KeyGrant | None:
-    """Known keys are remembered for `api_key_cache_seconds`: a revocation takes that long
-    to reach every API process, and a check-in costs one database round trip less."""
-    cache: TTLCache[str, KeyGrant] | None = current_app.extensions.get("teleframe.api_keys")
+    """Known keys are remembered for `api_key_cache_seconds` (one lookup by primary key
+    instead of a hash lookup); every request still compares the practice's key generation,
+    which each revocation bumps, so a revoked key is refused at once on every process."""
+    cache: TTLCache[str, CachedGrant] | None = current_app.extensions.get("teleframe.api_keys")
     digest = hash_key(key)
-    found = cache.get(digest) if cache is not None else None
-    if found is None:
-        found = practice_for_key(db.session, key)
-        if found is not None and cache is not None:
+    cached = cache.get(digest) if cache is not None else None
+    if cached is not None and _key_generation(cached[0][0]) == cached[1]:
+        return cached[0]
+    found = practice_for_key(db.session, key)
+    if cache is not None:
+        if found is None:
+            cache.pop(digest, None)
+        else:
             cache[digest] = found
-    return found
+    return found[0] if found else None
 
 
-def key_cache(seconds: int) -> TTLCache[str, KeyGrant] | None:
+def key_cache(seconds: int) -> TTLCache[str, CachedGrant] | None:
     return TTLCache(maxsize=10_000, ttl=seconds) if seconds > 0 else None
+
+
+def _touch(key_id: uuid.UUID) -> None:
+    """Record the key's use at most once a minute: per process by memory, across processes
+    by the condition on the row, so a busy key does not cost a write per request."""
+    touched: TTLCache[uuid.UUID, bool] = current_app.extensions.setdefault(
+        "teleframe.key_touches", TTLCache(maxsize=10_000, ttl=TOUCH_SECONDS)
+    )
+    if key_id in touched:
+        return
+    touched[key_id] = True
+    now = utcnow()
+    db.session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            or_(
+                ApiKey.last_used_at.is_(None),
+                ApiKey.last_used_at < now - timedelta(seconds=TOUCH_SECONDS),
+            ),
+        )
+        .values(last_used_at=now)
+    )
+    db.session.commit()
 
 
 def require_api_key():
@@ -94,6 +132,7 @@ def require_api_key():
         response.headers["WWW-Authenticate"] = 'Bearer realm="teleframe"'
         return response
     g.practice_id, g.api_key_id, g.api_key_role = found
+    _touch(g.api_key_id)
     return None
 
 

@@ -18,6 +18,8 @@ class Practice(Base):
     name: Mapped[str] = mapped_column(String(200))
     # APA Record Keeping Guidelines: seven years after the last date of service
     retention_years: Mapped[int] = mapped_column(default=7, server_default="7")
+    # bumped by every key revocation: each request compares it with the cached grant's
+    key_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -36,3 +38,5 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # written at most once a minute per key, not on every request
+    last_used_at: Mapped[datetime | None]

@@ -25,6 +25,8 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    # DELETE hides the endpoint (and disables it); its deliveries stay for audit
+    deleted_at: Mapped[datetime | None]
 
 
 class Delivery(Base):
