@@ -30,6 +30,7 @@ from teleframe.operations.frame import latest_checkins
 from teleframe.operations.notification import emit_all, outbound_row
 from teleframe.operations.parking import fail_message, isolated
 from teleframe.operations.policy import session_policy
+from teleframe.operations.verdict_wait import announce
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
 from teleframe.services.moments import rfc3339
@@ -214,6 +215,7 @@ def evaluate_staged(
         for message in by_checkin[row[0].id]:
             fail_message(message, error, now)
     failed_ids = {row[0].id for row, _ in failed}
+    announce(session, [row[0].id for row in loaded if row[0].id not in failed_ids])
     outbox.mark_all_done(session, [m for m in claimed if _checkin_id(m) not in failed_ids])
     return len(claimed)
 

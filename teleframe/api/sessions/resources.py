@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -27,6 +27,8 @@ from teleframe.extensions import db
 from teleframe.models import Client, Clinician, TherapySession
 from teleframe.operations.checkin import CheckInClosed, submit
 from teleframe.operations.frame import frame_of, verdict_of
+from teleframe.operations.verdict_wait import wait_for_verdict
+from teleframe.services.prefer import wait_seconds
 
 blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
 
@@ -139,9 +141,30 @@ class Frame(MethodView):
 @blp.route("/<uuid:session_id>/checkins/<uuid:checkin_id>/verdict")
 class Verdict(MethodView):
     @blp.response(200, VerdictSchema())
-    def get(self, session_id: uuid.UUID, checkin_id: uuid.UUID) -> dict[str, Any]:
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Prefer",
+                "schema": {"type": "string", "example": "wait=20"},
+                "description": "RFC 7240 wait=N (at most 30): answer once the verdict is "
+                "stored or N seconds have passed; answered with Preference-Applied",
+            }
+        ]
+    )
+    def get(self, session_id: uuid.UUID, checkin_id: uuid.UUID) -> Any:
         """One check-in's verdict: status and finding codes, no answers (cheap to poll)"""
-        view = verdict_of(db.session, current_practice_id(), session_id, checkin_id)
+        practice_id = current_practice_id()
+
+        def read() -> dict[str, Any] | None:
+            return verdict_of(db.session, practice_id, session_id, checkin_id)
+
+        view = read()
+        wait = wait_seconds(request.headers.getlist("Prefer"))
+        if view is not None and wait and view["status"] == "pending":
+            view = wait_for_verdict(db.session, read, checkin_id, wait)
         if view is None:
             not_found("check-in")
-        return view
+        if wait is None:
+            return view
+        return view, {"Preference-Applied": f"wait={wait}", "Vary": "Prefer"}
