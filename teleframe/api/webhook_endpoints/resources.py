@@ -1,4 +1,4 @@
-"""Outbound webhook endpoints: subscribe, read, list deliveries, replay."""
+"""Outbound webhook endpoints: subscribe, list, read, change, remove; deliveries, replay."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
@@ -14,15 +15,18 @@ from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.webhook_endpoints.schemas import (
     DeliveryListArgsSchema,
     DeliverySchema,
+    EndpointListArgsSchema,
     ReplayResultSchema,
     ReplaySchema,
     WebhookEndpointCreateSchema,
+    WebhookEndpointPatchSchema,
     WebhookEndpointSchema,
 )
-from teleframe.db.queries import get_scoped
+from teleframe.db.queries import not_found
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
 from teleframe.models.base import utcnow
+from teleframe.operations import webhook_endpoint as endpoints
 from teleframe.operations.delivery import allowed_private, new_secret, replay_since, requeue
 from teleframe.services import ssrf
 
@@ -62,8 +66,42 @@ def _active_count(practice_id: uuid.UUID) -> int:
     )
 
 
+def _vet(url: str) -> None:
+    try:
+        ssrf.vet(url, allow=allowed_private())
+    except ssrf.UnsafeURL as refused:
+        abort(422, errors={"url": [str(refused)]})
+
+
+def _visible(endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    endpoint = endpoints.visible(db.session, current_practice_id(), endpoint_id)
+    if endpoint is None:
+        not_found("webhook endpoint")
+    return endpoint
+
+
 @blp.route("")
 class WebhookEndpoints(MethodView):
+    @blp.arguments(EndpointListArgsSchema(), location="query")
+    @blp.response(200, WebhookEndpointSchema(many=True))
+    @blp.alt_response(403, description="Needs an admin key of the practice")
+    @admin_only
+    def get(self, args: dict[str, Any]) -> Any:
+        """The practice's endpoints in creation order, a page at a time (`Link: rel="next"`)"""
+        try:
+            rows, more = endpoints.page(
+                db.session, current_practice_id(), args["limit"], args.get("after")
+            )
+        except endpoints.UnknownCursor:
+            abort(422, errors={"after": ["No endpoint with that id in this practice."]})
+        views = [_view(row) for row in rows]
+        if not more:
+            return views
+        following = url_for(
+            "webhook_endpoints.WebhookEndpoints", limit=args["limit"], after=str(rows[-1].id)
+        )
+        return views, {"Link": f'<{following}>; rel="next"'}
+
     @blp.arguments(WebhookEndpointCreateSchema())
     @blp.response(201, WebhookEndpointSchema())
     @blp.alt_response(403, description="Needs an admin key of the practice")
@@ -71,10 +109,7 @@ class WebhookEndpoints(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Subscribe a URL to event types; the signing secret is shown once"""
         practice_id = current_practice_id()
-        try:
-            ssrf.vet(data["url"], allow=allowed_private())
-        except ssrf.UnsafeURL as refused:
-            abort(422, errors={"url": [str(refused)]})
+        _vet(data["url"])
         if _active_count(practice_id) >= MAX_ENDPOINTS:
             abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
         secret = new_secret()
@@ -97,7 +132,31 @@ class WebhookEndpointById(MethodView):
     @blp.response(200, WebhookEndpointSchema())
     def get(self, endpoint_id: uuid.UUID) -> dict[str, Any]:
         """Read an endpoint (never its secret)"""
-        return _view(get_scoped(WebhookEndpoint, endpoint_id))
+        return _view(_visible(endpoint_id))
+
+    @blp.arguments(WebhookEndpointPatchSchema())
+    @blp.response(200, WebhookEndpointSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
+    @admin_only
+    def patch(self, data: dict[str, Any], endpoint_id: uuid.UUID) -> dict[str, Any]:
+        """Change the url (vetted again), event types, description, or enable/disable"""
+        endpoint = _visible(endpoint_id)
+        if "url" in data:
+            _vet(data["url"])
+        enabling = data.get("enabled") is True and endpoint.disabled_at is not None
+        if enabling and _active_count(endpoint.practice_id) >= MAX_ENDPOINTS:
+            abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
+        endpoints.change(endpoint, data, utcnow())
+        db.session.commit()
+        return _view(endpoint)
+
+    @blp.response(204)
+    @blp.alt_response(403, description="Needs an admin key of the practice")
+    @admin_only
+    def delete(self, endpoint_id: uuid.UUID) -> None:
+        """Disable and hide the endpoint; its deliveries are kept for audit"""
+        endpoints.remove(_visible(endpoint_id), utcnow())
+        db.session.commit()
 
 
 @blp.route("/<uuid:endpoint_id>/deliveries")
@@ -106,7 +165,7 @@ class Deliveries(MethodView):
     @blp.response(200, DeliverySchema(many=True))
     def get(self, args: dict[str, Any], endpoint_id: uuid.UUID) -> list[Delivery]:
         """Deliveries to the endpoint, newest first, with every attempt"""
-        endpoint = get_scoped(WebhookEndpoint, endpoint_id)
+        endpoint = _visible(endpoint_id)
         query = select(Delivery).where(Delivery.endpoint_id == endpoint.id)
         if "status" in args:
             query = query.where(Delivery.status == args["status"])
@@ -122,7 +181,7 @@ class Replay(MethodView):
     @admin_only
     def post(self, data: dict[str, Any], endpoint_id: uuid.UUID) -> dict[str, int]:
         """Re-queue one delivery, or every delivery since a time that did not succeed"""
-        endpoint = get_scoped(WebhookEndpoint, endpoint_id)
+        endpoint = _visible(endpoint_id)
         if endpoint.disabled_at is not None:
             abort(409, message="The endpoint is disabled; register the URL again.")
         now = utcnow()

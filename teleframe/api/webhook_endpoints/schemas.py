@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from teleframe.api.fields import BoundedDateTime, text
+from teleframe.api.fields import BoundedDateTime, printable, text
 from teleframe.services.delivery import EVENT_TYPES
 
 
@@ -72,3 +72,28 @@ class ReplaySchema(Schema):
 
 class ReplayResultSchema(Schema):
     requeued = fields.Integer()
+
+
+class WebhookEndpointPatchSchema(Schema):
+    url = fields.String(
+        validate=validate.Length(min=8, max=2000),
+        metadata={"description": "vetted again: must resolve only to public addresses"},
+    )
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(EVENT_TYPES)),
+        validate=validate.Length(min=1, max=len(EVENT_TYPES)),
+    )
+    description = fields.String(validate=[validate.Length(max=500), printable])
+    enabled = fields.Boolean(
+        metadata={"description": "false disables; true re-enables (clears the reason)"}
+    )
+
+    @validates_schema
+    def _something(self, data: dict, **kwargs: object) -> None:
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class EndpointListArgsSchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    after = fields.UUID(metadata={"description": "cursor: the id of the last endpoint seen"})

@@ -1,0 +1,70 @@
+"""A practice's webhook endpoints: a page of them, changes, removal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from teleframe.models import WebhookEndpoint
+
+DISABLED_BY_PRACTICE = "disabled_by_practice"
+DELETED = "deleted"
+
+
+class UnknownCursor(Exception):
+    """`after` names no endpoint of the practice."""
+
+
+def visible(session: Session, practice_id: uuid.UUID, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+    """The practice's endpoint unless it was deleted (deleted ones stay only for audit)."""
+    return session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id == endpoint_id,
+            WebhookEndpoint.practice_id == practice_id,
+            WebhookEndpoint.deleted_at.is_(None),
+        )
+    ).first()
+
+
+def page(
+    session: Session, practice_id: uuid.UUID, limit: int, after: uuid.UUID | None
+) -> tuple[list[WebhookEndpoint], bool]:
+    """Up to `limit` endpoints in creation order after the cursor, and whether more follow."""
+    order = (WebhookEndpoint.created_at, WebhookEndpoint.id)
+    query = select(WebhookEndpoint).where(
+        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
+    )
+    if after is not None:
+        cursor = visible(session, practice_id, after)
+        if cursor is None:
+            raise UnknownCursor
+        query = query.where(tuple_(*order) > tuple_(cursor.created_at, cursor.id))
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def change(endpoint: WebhookEndpoint, data: dict[str, Any], now: datetime) -> None:
+    """Apply a validated PATCH (the url is vetted by the caller)."""
+    for field in ("url", "description"):
+        if field in data:
+            setattr(endpoint, field, data[field])
+    if "event_types" in data:
+        endpoint.event_types = sorted(set(data["event_types"]))
+    if data.get("enabled") is True:
+        endpoint.disabled_at = None
+        endpoint.disabled_reason = None
+    elif data.get("enabled") is False and endpoint.disabled_at is None:
+        endpoint.disabled_at = now
+        endpoint.disabled_reason = DISABLED_BY_PRACTICE
+
+
+def remove(endpoint: WebhookEndpoint, now: datetime) -> None:
+    """Disable and hide; the row and its deliveries stay for audit."""
+    endpoint.deleted_at = now
+    if endpoint.disabled_at is None:
+        endpoint.disabled_at = now
+        endpoint.disabled_reason = DELETED
