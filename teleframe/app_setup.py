@@ -154,7 +154,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "workers.tasks.report",
             "workers.tasks.timeline",
             "workers.tasks.webhooks",
+            "workers.heartbeat",
         ),
+        "beat_scheduler": "workers.beat:HeartbeatScheduler",
         "beat_schedule": {
             "relay-outbox": {"task": "teleframe.relay_outbox", "schedule": 2.0},
             "enforce-retention": {"task": "teleframe.enforce_retention", "schedule": 86400.0},
@@ -169,18 +171,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "deliver-due-webhooks": {"task": "teleframe.deliver_due", "schedule": 2.0},
         },
     }
+    # visibility timeout well above the longest task, with no long countdowns anywhere
+    config["broker_transport_options"] = {"visibility_timeout": 1800}
     if settings.embedded:
-        folder = settings.broker_folder
-        for sub in ("queue", "control"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        config["broker_transport_options"] = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "control_folder": str(folder / "control"),
-            "polling_interval": 0.02,
-        }
         config["beat_schedule_filename"] = str(settings.data_dir / "beat-schedule")
-    else:
-        # visibility timeout well above the longest task, with no long countdowns anywhere
-        config["broker_transport_options"] = {"visibility_timeout": 1800}
     return config

@@ -1,22 +1,25 @@
-"""Liveness and Prometheus metrics."""
+"""Health (database, broker, worker, beat, outbox lag) and Prometheus metrics."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from typing import Any
 
-from teleframe.extensions import db
+from flask import Blueprint, Response, current_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from teleframe.runtime import health
 
 blp = Blueprint("health", __name__)
 
 
 @blp.get("/healthz")
-def healthz() -> tuple[dict[str, str], int]:
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}, 200
+def healthz() -> tuple[dict[str, Any], int]:
+    """200 when every dependency is up, 503 naming the one that is not; never 500."""
+    body, healthy = health.report(current_app)
+    return body, 200 if healthy else 503
 
 
 @blp.get("/metrics")
 def metrics() -> Response:
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    # headers, not mimetype: Flask would append a second charset, which Prometheus 3 refuses
+    return Response(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
