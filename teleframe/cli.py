@@ -44,7 +44,6 @@ def init(practice_name: str) -> None:
     from teleframe.auth import issue_key
     from teleframe.extensions import db as database
     from teleframe.models import Practice
-
     from teleframe.runtime.data_dir import PRIVATE_UMASK, make_private
 
     os.umask(PRIVATE_UMASK)
