@@ -3,6 +3,7 @@ worker may have held as soon as it starts consuming."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -33,10 +34,8 @@ def _beat_forever(app: Celery) -> None:
             log.warning("worker heartbeat not written: broker unreachable")
         if _stop.wait(heartbeat.INTERVAL_SECONDS):
             break
-    try:
+    with contextlib.suppress(redis.RedisError):  # else it ages out
         heartbeat.worker_gone(broker, queue, _name())
-    except redis.RedisError:
-        pass  # it ages out
 
 
 @worker_ready.connect

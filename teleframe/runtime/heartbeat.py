@@ -56,9 +56,12 @@ def beat_alive(broker: redis.Redis, queue: str) -> None:
 def workers(broker: redis.Redis, queue: str) -> tuple[int, float | None]:
     """How many workers beat within STALE_SECONDS, and the age of the freshest beat."""
     now = time.time()
-    fresh = broker.zrangebyscore(_workers_key(queue), now - STALE_SECONDS, "+inf", withscores=True)
+    key = _workers_key(queue)
+    fresh: list[tuple[bytes, float]] = broker.zrangebyscore(  # type: ignore[assignment]
+        key, now - STALE_SECONDS, "+inf", withscores=True
+    )
     if not fresh:
-        newest = broker.zrevrange(_workers_key(queue), 0, 0, withscores=True)
+        newest: list[tuple[bytes, float]] = broker.zrevrange(key, 0, 0, withscores=True)  # type: ignore[assignment]
         return 0, (now - newest[0][1]) if newest else None
     return len(fresh), now - max(score for _, score in fresh)
 
