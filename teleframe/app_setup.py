@@ -15,7 +15,7 @@ from teleframe.extensions import ProblemApi, db
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {"url": settings.database_url, "connect_args": {"timeout": 30}}
 
 

@@ -48,7 +48,7 @@ def init(practice_name: str) -> None:
 
     os.umask(PRIVATE_UMASK)
     settings = load_settings()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, create=settings.embedded)
     migrations.upgrade(settings.database_url)
     app = _app()
     with app.app_context():

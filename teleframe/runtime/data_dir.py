@@ -8,11 +8,13 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 
 
-def make_private(data_dir: Path) -> None:
+def make_private(data_dir: Path, *, create: bool = True) -> None:
     """0700 folders and 0600 files, also for an older directory made with looser modes.
 
     Called with the umask set to PRIVATE_UMASK, so files made later (SQLite's -wal and -shm,
     the broker's append-only file) are private from the start."""
+    if not create and not data_dir.exists():
+        return  # production keeps nothing there
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
     for root, folders, files in os.walk(data_dir):

@@ -51,7 +51,7 @@ def run(host: str, port: int, threads: int, say: Callable[[str], None]) -> int:
 
     os.umask(PRIVATE_UMASK)
     settings = load_settings()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, create=settings.embedded)
     stopping = _stop_on_signals()
     env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
     supervisor = Supervisor(say)
