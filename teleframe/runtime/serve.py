@@ -65,7 +65,7 @@ def run(host: str, port: int, threads: int, say: Callable[[str], None]) -> int:
         supervisor.start(Child("worker", worker_command(), env))
         supervisor.start(Child("beat", beat_command(settings), env))
         _wait_for_worker(settings, supervisor, stopping)
-        make_private(settings.data_dir)
+        make_private(settings.data_dir, create=settings.embedded)
         threading.Thread(target=server.run, name="http", daemon=True).start()
         say(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
         while not stopping.wait(0.2):

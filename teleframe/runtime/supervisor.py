@@ -53,6 +53,7 @@ def backoff(exits: int) -> float:
 class Supervisor:
     say: Callable[[str], None]
     children: list[Child] = field(default_factory=list)
+    stopped: bool = False
 
     def start(self, child: Child) -> Child:
         self.children.append(child)
@@ -61,6 +62,8 @@ class Supervisor:
 
     def poll(self, now: float | None = None) -> None:
         """Notice exits, schedule restarts, run those that are due; raises GaveUp."""
+        if self.stopped:
+            return  # a child stopped on purpose is not restarted
         now = time.monotonic() if now is None else now
         for child in self.children:
             if child.restart_at is not None:
@@ -89,6 +92,7 @@ class Supervisor:
 
     def stop(self) -> None:
         """SIGTERM to every child, newest first, then SIGKILL to any still there after a wait."""
+        self.stopped = True
         running = [child for child in reversed(self.children) if child.running]
         for child in running:
             self._signal(child, signal.SIGTERM)

@@ -8,6 +8,7 @@ README states.
 from __future__ import annotations
 
 import signal
+import stat
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +23,9 @@ from tests.faults.embedded import Embedded, Ledger
 
 pytestmark = pytest.mark.faults
 
-# README, "Faults": work a dead worker held is sent again within 10 s of a worker consuming
-# again, and serve has a worker consuming again within 10 s of losing one
-RECOVERY_BOUND_SECONDS = 20.0
+# README, "Faults": serve restarts a dead worker after 0.5 s, and its start-up takes 3 to 12 s
+# on a busy 2-core machine; work it held is sent again within 10 s of a worker consuming again
+RECOVERY_BOUND_SECONDS = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +152,16 @@ def _alive(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_running_instance_keeps_its_data_private(instance: Embedded) -> None:
+    Ledger(instance, sessions=1).submit(1)  # the database, its -wal and -shm, the broker file
+    modes = {
+        str(path.relative_to(instance.data_dir)): stat.S_IMODE(path.stat().st_mode)
+        for path in [instance.data_dir, *instance.data_dir.rglob("*")]
+        if path.is_file() or path.is_dir()
+    }
+    for name in ("teleframe.db", "teleframe.db-wal", "secrets.json", "broker/appendonly.aof"):
+        assert modes.pop(name) == 0o600, name
+    assert modes.pop(".") == 0o700
+    assert set(modes.values()) <= {0o600, 0o700}, modes
