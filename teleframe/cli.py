@@ -7,13 +7,14 @@ import sys
 import uuid
 
 import click
+from flask import Flask
 from sqlalchemy import select, update
 
 from config.settings import load_settings
 from teleframe import migrations
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Flask:
     from teleframe import create_app
 
     return create_app()
@@ -40,10 +41,10 @@ def db_upgrade() -> None:
 @click.option("--practice-name", default="My practice", show_default=True)
 def init(practice_name: str) -> None:
     """Create a practice with the default policy and print its first API key (once)."""
-    from teleframe import policies
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db as database
     from teleframe.models import Practice
+    from teleframe.operations import policy
     from teleframe.runtime.data_dir import PRIVATE_UMASK, make_private
 
     os.umask(PRIVATE_UMASK)
@@ -55,7 +56,7 @@ def init(practice_name: str) -> None:
         practice = Practice(id=uuid.uuid4(), name=practice_name)
         database.session.add(practice)
         database.session.flush()
-        policies.ensure_default(database.session, practice.id)
+        policy.ensure_default(database.session, practice.id)
         key = issue_key(database.session, practice.id, label="first key")
         database.session.commit()
         practice_id = practice.id
@@ -80,7 +81,7 @@ def keys() -> None:
 )
 def keys_create(practice_id: uuid.UUID, label: str, role: str) -> None:
     """Issue another key for PRACTICE_ID and print it once."""
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db as database
     from teleframe.models import Practice
 
@@ -135,11 +136,11 @@ def report() -> None:
 @click.argument("session_id", type=click.UUID)
 def report_verify(session_id: uuid.UUID) -> None:
     """Recompute SESSION_ID's report hash chain; exit 1 if any version was altered."""
-    from teleframe import reports
     from teleframe.extensions import db as database
+    from teleframe.operations import report
 
     with _app().app_context():
-        verdict = reports.verify(database.session, session_id)
+        verdict = report.verify(database.session, session_id)
     if verdict.ok:
         click.echo(f"ok: {verdict.checked} version(s) verified, head {verdict.head_hash}")
         return

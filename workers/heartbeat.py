@@ -14,6 +14,7 @@ import redis
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 
+from teleframe import tasks
 from teleframe.runtime import heartbeat
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def _beat_forever(app: Celery) -> None:
 def _start(sender: Any = None, **_: Any) -> None:
     app: Celery = sender.app
     threading.Thread(target=_beat_forever, args=(app,), name="heartbeat", daemon=True).start()
-    app.send_task("teleframe.relay_outbox", kwargs={"after_worker_start": True})
+    app.send_task(tasks.RELAY_OUTBOX, kwargs={"after_worker_start": True})
 
 
 @worker_shutdown.connect

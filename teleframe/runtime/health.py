@@ -14,10 +14,10 @@ from typing import Any
 
 import redis
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
+from teleframe.db import outbox
 from teleframe.extensions import db
-from teleframe.models import OutboxMessage
 from teleframe.models.base import utcnow
 from teleframe.runtime import heartbeat
 
@@ -31,11 +31,7 @@ def _database() -> Probe:
 
 
 def _outbox() -> Probe:
-    pending, oldest = db.session.execute(
-        select(func.count(), func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.done_at.is_(None)
-        )
-    ).one()
+    pending, oldest = outbox.lag(db.session)
     return {"up": True, "pending": pending, "oldest_age_seconds": _age(oldest)}
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teleframe import outbox, policies
-from teleframe.checkins import EVALUATE_CHECKIN
+from teleframe import tasks
+from teleframe.db import outbox
 from teleframe.models import (
     CheckIn,
     Client,
@@ -23,9 +23,12 @@ from teleframe.models import (
     SessionState,
     TherapySession,
 )
-from teleframe.notifications import emit_all, outbound_row
+from teleframe.operations.frame import latest_checkins
+from teleframe.operations.notification import emit_all, outbound_row
+from teleframe.operations.policy import ensure_default
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
+from teleframe.services.moments import rfc3339
 from teleframe.services.reference import ReferenceData, load_reference
 
 
@@ -91,7 +94,7 @@ def pinned_policy(session: Session, therapy_session: TherapySession) -> PolicyIn
         version = session.get(PolicyVersion, pinned)
         if version is not None:
             return _in_use(version)
-    version = policies.ensure_default(session, therapy_session.practice_id)
+    version = ensure_default(session, therapy_session.practice_id)
     session.flush()
     therapy_session.policy_version_id = version.id
     return _in_use(version)
@@ -114,19 +117,6 @@ def _load(session: Session, checkin_ids: list[uuid.UUID]) -> list[Loaded]:
         .with_for_update(of=TherapySession)
     ).all()
     return [(row[0], row[1], row[2], row[3]) for row in rows]
-
-
-def _latest_checkins(session: Session, session_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    latest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
-    rows = session.execute(
-        select(CheckIn.session_id, CheckIn.submitted_at, CheckIn.id).where(
-            CheckIn.session_id.in_(session_ids)
-        )
-    )
-    for session_id, submitted_at, checkin_id in rows:
-        if session_id not in latest or (submitted_at, checkin_id) > latest[session_id]:
-            latest[session_id] = (submitted_at, checkin_id)
-    return {session_id: checkin_id for session_id, (_, checkin_id) in latest.items()}
 
 
 def _verdict(
@@ -160,7 +150,7 @@ def _verdict(
             therapy_session,
             "checkin.submitted",
             occurrence,
-            {**ref, "submitted_at": checkin.submitted_at.isoformat()},
+            {**ref, "submitted_at": rfc3339(checkin.submitted_at)},
         ),
         outbound_row(
             therapy_session,
@@ -187,13 +177,13 @@ def evaluate_staged(session: Session, *, limit: int = BATCH) -> int:
     At top-of-the-hour load this turns a round trip per statement per check-in into a round
     trip per statement per batch; a lone check-in is still evaluated at once.
     """
-    claimed = outbox.claim_staged(session, EVALUATE_CHECKIN, limit)
+    claimed = outbox.claim_staged(session, tasks.EVALUATE_CHECKIN, limit)
     if not claimed:
         return 0
     ids = [uuid.UUID(message.args[0]) for message in claimed]
     done = set(session.scalars(select(Evaluation.checkin_id).where(Evaluation.checkin_id.in_(ids))))
     loaded = [row for row in _load(session, ids) if row[0].id not in done]
-    latest = _latest_checkins(session, {row[1].id for row in loaded})
+    latest = latest_checkins(session, {row[1].id for row in loaded})
     events: list[dict[str, Any]] = []
     for row in loaded:
         evaluation, emitted = _verdict(session, row, is_latest=latest.get(row[1].id) == row[0].id)

@@ -1,4 +1,4 @@
-"""Frame reports in the database: the draft, signing, addenda, chain verification, retention.
+"""Frame reports in the database: the draft, signing, addenda and chain verification.
 
 The versions of a session form a hash chain (`services.report_chain`). Only the head draft is
 ever rewritten; a signed version never changes (a PostgreSQL trigger enforces it too) and an
@@ -11,36 +11,30 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import Text, delete, func, select, type_coerce
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
-from teleframe import audit, crypto, outbox
-from teleframe.frame import latest_checkin
+from teleframe import tasks
+from teleframe.db import crypto, outbox
 from teleframe.models import (
-    CheckIn,
-    Client,
     Clinician,
-    Evaluation,
     OutboxMessage,
-    PolicyVersion,
-    Practice,
     ReportKind,
     ReportVersion,
     SessionState,
     TherapySession,
 )
 from teleframe.models.base import utcnow
-from teleframe.notifications import emit
+from teleframe.operations.notification import emit
+from teleframe.operations.report_input import report_input
 from teleframe.services import report as report_service
+from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
-from teleframe.timeline import continuity_for
 
-BUILD_REPORT_DRAFT = "teleframe.build_report_draft"
 SYSTEM = "teleframe"
 AGE_OF_MAJORITY = 18
 YEARS_AFTER_MAJORITY = 3
@@ -69,83 +63,6 @@ class DraftChanged(ReportError):
 
 class ReportUnreadable(ReportError):
     """A stored version no longer decrypts: it was altered or its key is gone."""
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-# -- gathering ---------------------------------------------------------------------------------
-
-
-def report_input(
-    session: Session, therapy_session: TherapySession, now: datetime
-) -> report_service.ReportInput:
-    clinician = session.get_one(Clinician, therapy_session.clinician_id)
-    client = session.get_one(Client, therapy_session.client_id)
-    checkin = latest_checkin(session, therapy_session)
-    evaluation = None
-    if checkin is not None:
-        evaluation = session.scalars(
-            select(Evaluation).where(Evaluation.checkin_id == checkin.id)
-        ).first()
-    continuity, events = continuity_for(session, therapy_session)
-    return report_service.ReportInput(
-        session=_session_facts(therapy_session),
-        clinician={
-            "id": str(clinician.id),
-            "name": clinician.name,
-            "home_jurisdiction": clinician.home_jurisdiction,
-            "licenses": clinician.licenses,
-            "compacts": clinician.compacts,
-        },
-        client={
-            "id": str(client.id),
-            "display_name": client.display_name,
-            "date_of_birth": client.date_of_birth,
-        },
-        checkin=(
-            {
-                "id": str(checkin.id),
-                "submitted_at": _iso(checkin.submitted_at),
-                "data": checkin.data,
-            }
-            if checkin
-            else None
-        ),
-        evaluation=_evaluation_facts(session, evaluation) if evaluation else None,
-        continuity=continuity,
-        events=events,
-        generated_at=_iso(now),
-    )
-
-
-def _session_facts(therapy_session: TherapySession) -> dict[str, Any]:
-    video = None
-    if therapy_session.video_provider:
-        video = {
-            "provider": therapy_session.video_provider,
-            "room_id": therapy_session.video_room_id,
-        }
-    return {
-        "id": str(therapy_session.id),
-        "status": therapy_session.state,
-        "external_ref": therapy_session.external_ref,
-        "video": video,
-        "scheduled_start": _iso(therapy_session.scheduled_start),
-        "scheduled_end": _iso(therapy_session.scheduled_end),
-    }
-
-
-def _evaluation_facts(session: Session, evaluation: Evaluation) -> dict[str, Any]:
-    policy = session.get(PolicyVersion, evaluation.policy_version_id)
-    return {
-        "status": evaluation.status,
-        "findings": evaluation.findings,
-        "facts": evaluation.facts,
-        "policy_hash": policy.content_hash if policy else None,
-        "evaluated_at": _iso(evaluation.evaluated_at),
-    }
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -200,7 +117,7 @@ def metadata(version: ReportVersion) -> dict[str, Any]:
 def export_view(version: ReportVersion) -> dict[str, Any]:
     """The body with its version, as the PDF and FHIR exports expect it."""
     meta = metadata(version)
-    meta["created_at"] = _iso(version.created_at)
+    meta["created_at"] = rfc3339(version.created_at)
     return {**version.body, "version": meta}
 
 
@@ -245,7 +162,7 @@ def stage_draft_build(session: Session, therapy_session: TherapySession) -> Outb
     """Queue a draft build with the write that calls for it (e.g. session.ended); it is
     published when that transaction commits."""
     return outbox.stage(
-        session, therapy_session.practice_id, BUILD_REPORT_DRAFT, str(therapy_session.id)
+        session, therapy_session.practice_id, tasks.BUILD_REPORT_DRAFT, str(therapy_session.id)
     )
 
 
@@ -271,7 +188,7 @@ def sign(
         draft.body,
         clinician_id=str(clinician.id),
         clinician_name=clinician.name,
-        signed_at=_iso(now),
+        signed_at=rfc3339(now),
     )
     draft.body = body
     draft.kind = ReportKind.signed.value
@@ -311,7 +228,7 @@ def add_addendum(
         raise NotSigned
     author = session.get_one(Clinician, author_id)
     entry = report_service.addendum(
-        text, author_id=str(author.id), author_name=author.name, written_at=_iso(now)
+        text, author_id=str(author.id), author_name=author.name, written_at=rfc3339(now)
     )
     body = copy.deepcopy(previous.body)
     body["addenda"] = [*body.get("addenda", []), entry]
@@ -365,120 +282,3 @@ def verify(session: Session, session_id: uuid.UUID) -> ChainVerdict:
             )
         chain.append({**row._mapping, "body": body})
     return verify_chain(chain)
-
-
-# -- retention ---------------------------------------------------------------------------------
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year + years, day=28)
-
-
-@dataclass(frozen=True)
-class Retention:
-    ends_on: date
-    rule: str
-
-
-def retention_ends(
-    *, first_service: date, last_service: date, date_of_birth: date | None, years: int
-) -> Retention:
-    """APA Record Keeping Guidelines: `years` after the last date of service, or three years
-    after a client who was a minor when served reaches majority, whichever is later."""
-    after_service = Retention(_add_years(last_service, years), "years_after_last_service")
-    if date_of_birth is None or _add_years(date_of_birth, AGE_OF_MAJORITY) <= first_service:
-        return after_service
-    after_majority = _add_years(date_of_birth, AGE_OF_MAJORITY + YEARS_AFTER_MAJORITY)
-    if after_majority > after_service.ends_on:
-        return Retention(after_majority, "years_after_majority")
-    return after_service
-
-
-def enforce_retention(session: Session, now: datetime | None = None) -> int:
-    """Delete the report versions, check-ins and evaluations of clients whose records are past
-    retention, one transaction per client, with an audit event per session. Commits."""
-    today = (now or utcnow()).date()
-    actor = audit.system_actor("teleframe.enforce_retention")
-    deleted = 0
-    for practice in list(session.scalars(select(Practice))):
-        for client_id, first, last in _clients_served_before(session, practice, today):
-            client = session.get_one(Client, client_id)
-            born = date.fromisoformat(client.date_of_birth) if client.date_of_birth else None
-            kept = retention_ends(
-                first_service=first.date(),
-                last_service=last.date(),
-                date_of_birth=born,
-                years=practice.retention_years,
-            )
-            if kept.ends_on < today:
-                deleted += _delete_client_records(session, practice, client_id, kept, actor)
-            session.commit()
-    return deleted
-
-
-def _clients_served_before(
-    session: Session, practice: Practice, today: date
-) -> list[tuple[uuid.UUID, datetime, datetime]]:
-    """Clients whose last session ended more than the retention period ago (a cheap filter;
-    the minor rule is applied per client, since birth dates are encrypted)."""
-    cutoff = datetime.combine(
-        _add_years(today, -practice.retention_years), datetime.min.time(), UTC
-    )
-    rows = session.execute(
-        select(
-            TherapySession.client_id,
-            func.min(TherapySession.scheduled_start),
-            func.max(TherapySession.scheduled_end),
-        )
-        .where(TherapySession.practice_id == practice.id)
-        .group_by(TherapySession.client_id)
-        .having(func.max(TherapySession.scheduled_end) < cutoff)
-    )
-    return [(row[0], row[1], row[2]) for row in rows]
-
-
-def _allow_retention_delete(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.set_config("teleframe.retention", "on", True)))
-
-
-def _delete_client_records(
-    session: Session,
-    practice: Practice,
-    client_id: uuid.UUID,
-    kept: Retention,
-    actor: audit.Actor,
-) -> int:
-    _allow_retention_delete(session)
-    session_ids = session.scalars(
-        select(TherapySession.id).where(
-            TherapySession.practice_id == practice.id, TherapySession.client_id == client_id
-        )
-    ).all()
-    deleted = 0
-    for session_id in session_ids:
-        counts = {
-            "evaluations": _delete_rows(session, Evaluation, session_id),
-            "checkins": _delete_rows(session, CheckIn, session_id),
-            "report_versions": _delete_rows(session, ReportVersion, session_id),
-        }
-        if any(counts.values()):
-            audit.record(
-                session,
-                actor,
-                practice_id=practice.id,
-                action="delete",
-                resource_type="session_records",
-                resource_id=session_id,
-                detail={**counts, "rule": kept.rule, "retention_years": practice.retention_years},
-            )
-            deleted += 1
-    return deleted
-
-
-def _delete_rows(session: Session, model: Any, session_id: uuid.UUID) -> int:
-    result = session.execute(delete(model).where(model.session_id == session_id))
-    return int(getattr(result, "rowcount", 0) or 0)

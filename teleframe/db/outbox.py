@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import celery
 from celery import Celery
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from teleframe.models import OutboxMessage
@@ -165,3 +165,13 @@ def claim_due(
         row.attempts += 1
         row.next_attempt_at = now + backoff(row.attempts)
     return rows
+
+
+def lag(session: Session) -> tuple[int, datetime | None]:
+    """How much staged work is not done yet, and when the oldest of it was staged."""
+    pending, oldest = session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.done_at.is_(None)
+        )
+    ).one()
+    return int(pending), oldest
