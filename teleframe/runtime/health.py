@@ -71,28 +71,25 @@ def _safely(name: str, probe: Callable[[], Probe]) -> Probe:
         return {"up": False, "error": type(error).__name__}
 
 
-def _broker_client(app: Flask) -> redis.Redis:
-    cached: redis.Redis | None = app.extensions.get("teleframe.health_broker")
-    if cached is None:
-        cached = heartbeat.client(app.config["TELEFRAME_SETTINGS"].broker_url)
-        app.extensions["teleframe.health_broker"] = cached
-    return cached
-
-
 def report(app: Flask) -> tuple[dict[str, Any], bool]:
     """Every check, and whether all are up."""
-    queue = app.config["TELEFRAME_SETTINGS"].queue
-    broker = _broker_client(app)
-    checks = {
+    settings = app.config["TELEFRAME_SETTINGS"]
+    # a connection per report: nothing stale kept between probes a few seconds apart
+    with heartbeat.client(settings.broker_url) as broker:
+        checks = _checks(broker, settings.queue)
+    _end_transaction()
+    healthy = all(check["up"] for check in checks.values())
+    return {"status": "ok" if healthy else "unavailable", "checks": checks}, healthy
+
+
+def _checks(broker: redis.Redis, queue: str) -> dict[str, Probe]:
+    return {
         "database": _safely("database", _database),
         "broker": _safely("broker", lambda: _broker(broker)),
         "worker": _safely("worker", lambda: _worker(broker, queue)),
         "beat": _safely("beat", lambda: _beat(broker, queue)),
         "outbox": _safely("outbox", _outbox),
     }
-    _end_transaction()
-    healthy = all(check["up"] for check in checks.values())
-    return {"status": "ok" if healthy else "unavailable", "checks": checks}, healthy
 
 
 def _end_transaction() -> None:

@@ -99,11 +99,22 @@ def test_healthz_is_503_while_redis_is_gone_and_200_when_it_is_back(private) -> 
     assert recovered <= RECOVERY_BOUND_SECONDS
 
 
-def test_healthz_names_a_missing_worker_and_beat(settings) -> None:  # type: ignore[no-untyped-def]
+def healthz(settings):  # type: ignore[no-untyped-def]
+    """/healthz of an app made for `settings`, its pool closed after."""
     from teleframe import create_app
+    from teleframe.extensions import db
 
+    app = create_app(settings, TESTING=True)
+    try:
+        return app.test_client().get("/healthz")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_healthz_names_a_missing_worker_and_beat(settings) -> None:  # type: ignore[no-untyped-def]
     lonely = dataclasses.replace(settings, queue=f"teleframe-none-{uuid.uuid4().hex[:8]}")
-    answer = create_app(lonely, TESTING=True).test_client().get("/healthz")
+    answer = healthz(lonely)
     assert answer.status_code == 503
     checks = answer.get_json()["checks"]
     assert checks["worker"] == {"up": False, "consuming": 0, "last_heartbeat_seconds": None}
@@ -112,12 +123,10 @@ def test_healthz_names_a_missing_worker_and_beat(settings) -> None:  # type: ign
 
 
 def test_healthz_is_503_not_500_without_a_database(settings) -> None:  # type: ignore[no-untyped-def]
-    from teleframe import create_app
-
     gone = dataclasses.replace(
         settings, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"
     )
-    answer = create_app(gone, TESTING=True).test_client().get("/healthz")
+    answer = healthz(gone)
     assert answer.status_code == 503
     checks = answer.get_json()["checks"]
     assert checks["database"]["up"] is False and checks["outbox"]["up"] is False
