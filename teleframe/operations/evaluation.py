@@ -25,7 +25,7 @@ from teleframe.models import (
 )
 from teleframe.operations.frame import latest_checkins
 from teleframe.operations.notification import emit_all, outbound_row
-from teleframe.operations.policy import ensure_default
+from teleframe.operations.policy import session_policy
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
 from teleframe.services.moments import rfc3339
@@ -84,20 +84,14 @@ def _in_use(version: PolicyVersion) -> PolicyInUse:
 
 
 def pinned_policy(session: Session, therapy_session: TherapySession) -> PolicyInUse:
-    """The version pinned at the first evaluation; later policy edits do not move it."""
+    """The session's policy, compiled once per worker; the first evaluation pins it."""
     pinned = therapy_session.policy_version_id
     if pinned is not None:
         with _policies_lock:
             cached = _policies.get(pinned)
         if cached is not None:
             return cached
-        version = session.get(PolicyVersion, pinned)
-        if version is not None:
-            return _in_use(version)
-    version = ensure_default(session, therapy_session.practice_id)
-    session.flush()
-    therapy_session.policy_version_id = version.id
-    return _in_use(version)
+    return _in_use(session_policy(session, therapy_session, pin=True))
 
 
 Loaded = tuple[CheckIn, TherapySession, Clinician, Client]
