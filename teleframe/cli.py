@@ -171,7 +171,9 @@ def policy_lint(path: str) -> None:
     """Check a policy file (YAML or JSON) without a server; exit 1 on errors."""
     from teleframe.services.policy import PolicyError, content_hash, parse_policy
 
-    with open(path, encoding="utf-8") as handle:
+    # Bytes that are not UTF-8 become lone surrogates, which the parser reports like any
+    # other unusable character instead of the command failing with a traceback.
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
         text = handle.read()
     try:
         document = parse_policy(text)
@@ -181,6 +183,27 @@ def policy_lint(path: str) -> None:
             click.echo(f"{where}: {item['path']}: {item['message']}", err=True)
         raise SystemExit(1) from None
     click.echo(f"{path}: valid ({content_hash(document)})")
+
+
+@main.group()
+def reference() -> None:
+    """Reviewed reference data: compacts, emergency numbers, crisis lines."""
+
+
+@reference.command("check")
+def reference_check() -> None:
+    """List entries older than 12 months, unsourced values and secondary-only sources; exit 1
+    when an entry is stale."""
+    from datetime import date
+
+    from teleframe.services.reference.review import review
+
+    found = review(date.today())
+    for kind, line in found:
+        click.echo(f"{kind}: {line}")
+    click.echo(f"{len(found)} item(s) to review")
+    if any(kind == "stale" for kind, _ in found):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from typing import Any
 import redis
 
 from config.settings import Settings, load_settings
-from teleframe import migrations
+from teleframe import migrations, tasks
 from teleframe.runtime import broker, heartbeat
 from teleframe.runtime.data_dir import PRIVATE_UMASK, make_private
 from teleframe.runtime.supervisor import Child, GaveUp, Supervisor
@@ -31,10 +31,11 @@ class NotReady(Exception):
     """The worker never started consuming."""
 
 
-def worker_command() -> list[str]:
+def worker_command(settings: Settings) -> list[str]:
+    """One worker for every kind of work: the embedded default has no queue to spare."""
     return [
         *CELERY, "worker", "--pool", "solo", "--without-mingle", "--without-gossip",
-        "--loglevel", "INFO",
+        "--loglevel", "INFO", "-Q", ",".join(tasks.queues(settings.queue)),
     ]  # fmt: skip
 
 
@@ -62,7 +63,7 @@ def run(host: str, port: int, threads: int, say: Callable[[str], None]) -> int:
                 raise GaveUp("the embedded broker did not start; its log is above")
         migrations.upgrade(settings.database_url)
         server = create_server(create_app(settings), host=host, port=port, threads=threads)
-        supervisor.start(Child("worker", worker_command(), env))
+        supervisor.start(Child("worker", worker_command(settings), env))
         supervisor.start(Child("beat", beat_command(settings), env))
         _wait_for_worker(settings, supervisor, stopping)
         make_private(settings.data_dir, create=settings.embedded)

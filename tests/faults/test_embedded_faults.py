@@ -19,6 +19,7 @@ import pytest
 import redis
 
 from config.settings import embedded_broker_socket
+from teleframe import tasks
 from tests.faults.embedded import Embedded, Ledger
 
 pytestmark = pytest.mark.faults
@@ -65,7 +66,7 @@ def test_killed_worker_is_restarted_and_its_work_evaluated(instance: Embedded) -
         sending.result()
     # the messages go with the worker: no later message may wake a worker for this work, so
     # the relay alone must send it again
-    _broker(instance).delete("teleframe")
+    _broker(instance).delete(*tasks.queues("teleframe"))
     ledger.settle(RECOVERY_BOUND_SECONDS * 2)
     recovered = time.monotonic() - killed_at
     ledger.submit(20)
