@@ -18,7 +18,7 @@ from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {"url": settings.database_url, "connect_args": {"timeout": 30}}
 
 
@@ -170,7 +170,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "workers.tasks.report",
             "workers.tasks.continuity",
             "workers.tasks.webhooks",
+            "workers.heartbeat",
         ),
+        "beat_scheduler": "workers.beat:HeartbeatScheduler",
         "beat_schedule": {
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
@@ -182,18 +184,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },
     }
+    # visibility timeout well above the longest task, with no long countdowns anywhere
+    config["broker_transport_options"] = {"visibility_timeout": 1800}
     if settings.embedded:
-        folder = settings.broker_folder
-        for sub in ("queue", "control"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        config["broker_transport_options"] = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "control_folder": str(folder / "control"),
-            "polling_interval": 0.02,
-        }
         config["beat_schedule_filename"] = str(settings.data_dir / "beat-schedule")
-    else:
-        # visibility timeout well above the longest task, with no long countdowns anywhere
-        config["broker_transport_options"] = {"visibility_timeout": 1800}
     return config
