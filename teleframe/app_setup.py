@@ -159,7 +159,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "beat_schedule": {
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
-            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
+            # settles sessions whose events went quiet (services/session_progress.SETTLE)
+            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 5.0},
             # stored webhooks wake a worker on commit; this catches a wake-up that was lost
             "sweep-webhooks": {
                 "task": tasks.INGEST_EVENT,

@@ -93,15 +93,22 @@ def match_session(
     return min(candidates, key=lambda s: abs(s.scheduled_start - at), default=None)
 
 
-def process_inbound(
+@dataclass
+class Matched:
+    """A staged webhook read and matched, its events not yet stored."""
+
+    inbound: InboundEvent
+    session_id: uuid.UUID
+    events: list[Event]
+
+
+def match_inbound(
     session: Session, inbound: InboundEvent, matches: dict[Any, Any]
-) -> uuid.UUID | None:
-    """Normalise and store one raw webhook's events; returns the matched session id.
+) -> Matched | None:
+    """Normalise one raw webhook and find its session; stores nothing yet.
 
     `matches` remembers room lookups within a batch: one session's webhooks arrive together.
     """
-    if inbound.processed_at is not None:
-        return inbound.session_id
     inbound.processed_at = utcnow()
     try:
         events = PROVIDERS[inbound.provider].normalize(_as_request(inbound))
@@ -121,13 +128,17 @@ def process_inbound(
         inbound.outcome = "unmatched"
         return None
     inbound.outcome, inbound.session_id = "matched", target.id
-    store_events(session, target, events, inbound_id=inbound.id, received_at=inbound.received_at)
-    return target.id
+    return Matched(inbound, target.id, events)
 
 
 def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int:
     """Process up to `limit` staged webhooks and re-fold each session they touch once, in the
-    caller's transaction. Returns how many rows it claimed (0: nothing was waiting)."""
+    caller's transaction. Returns how many rows it claimed (0: nothing was waiting).
+
+    The sessions are locked (in id order) before their events are inserted: the insert's
+    foreign key takes a key-share lock on the session row, and taking that before the row lock
+    is what let two workers deadlock.
+    """
     inbound = session.scalars(
         select(InboundEvent)
         .where(InboundEvent.processed_at.is_(None))
@@ -136,8 +147,17 @@ def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int
         .with_for_update(skip_locked=True)
     ).all()
     matches: dict[Any, Any] = {}
-    touched = {process_inbound(session, item, matches) for item in inbound} - {None}
-    for therapy_session in lock_sessions(session, touched):
+    matched = [m for item in inbound if (m := match_inbound(session, item, matches))]
+    locked = {s.id: s for s in lock_sessions(session, {m.session_id for m in matched})}
+    for item in matched:
+        store_events(
+            session,
+            locked[item.session_id],
+            item.events,
+            inbound_id=item.inbound.id,
+            received_at=item.inbound.received_at,
+        )
+    for therapy_session in locked.values():
         refold(session, therapy_session, now=now)
     return len(inbound)
 
