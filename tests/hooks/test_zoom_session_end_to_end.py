@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import time
+import uuid
 
 from tests.conftest import wait_for
 from tests.services.providers import signing
@@ -60,12 +62,14 @@ def test_zoom_sequence_folds_into_the_expected_continuity(worker, zoom_hook):
 
 
 def _settled(practice, session: str):  # type: ignore[no-untyped-def]
-    """Every ingest and fold task of the practice has run, and a record exists."""
+    """Every ingest and fold task of the practice has run and beat's sweep (sent here, as
+    beat would every few seconds) has settled the session: its record is the final one."""
     from sqlalchemy import func, select
 
     from teleframe import tasks
     from teleframe.extensions import db
-    from teleframe.models import InboundEvent, OutboxMessage
+    from teleframe.models import InboundEvent, OutboxMessage, TherapySession
+    from teleframe.models.base import utcnow
 
     with practice.app.app_context():
         pending = db.session.scalar(
@@ -81,8 +85,15 @@ def _settled(practice, session: str):  # type: ignore[no-untyped-def]
             .select_from(InboundEvent)
             .where(InboundEvent.practice_id == practice.id, InboundEvent.processed_at.is_(None))
         )
+        settle_at = db.session.scalar(
+            select(TherapySession.settle_at).where(TherapySession.id == uuid.UUID(session))
+        )
+    if pending == 0 and settle_at is not None and settle_at <= utcnow():
+        celery = practice.app.extensions["celery"]
+        celery.send_task(tasks.CHECK_DISRUPTIONS, queue=celery.conf.task_default_queue)
+        time.sleep(0.3)
     frame = practice.get(f"/v1/sessions/{session}/frame").get_json()
-    return frame if pending == 0 and frame["continuity"] else None
+    return frame if pending == 0 and settle_at is None and frame["continuity"] else None
 
 
 def test_shuffled_and_repeated_deliveries_give_the_same_continuity(worker, make_practice):
@@ -101,6 +112,12 @@ def test_shuffled_and_repeated_deliveries_give_the_same_continuity(worker, make_
     expected = SCENARIO["expected"]
     for key in ("drops", "outages", "total_outage_seconds", "modality_segments", "billing"):
         assert frame["continuity"][key] == expected[key], key
+    # each outage of the final record started and resolved once, however the hooks arrived
+    sent = practice.get(f"/v1/sessions/{session}/notifications").get_json()
+    outages = sorted(outage["start_at"] for outage in expected["outages"])
+    for kind in ("disruption.started", "disruption.resolved"):
+        assert sorted(n["payload"]["started_at"] for n in sent if n["type"] == kind) == outages
+    assert [n["type"] for n in sent].count("session.ended") == 1
 
 
 def test_a_lost_wake_up_is_caught_by_the_sweep(app, worker, zoom_hook, settings):
