@@ -167,6 +167,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": 15.0,
                 "args": ("sweep",),
             },
+            "check-missing-checkins": {"task": tasks.CHECK_MISSING_CHECKINS, "schedule": 60.0},
             "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 2.0},
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },

@@ -110,6 +110,7 @@ def evaluation_events(
 
 
 def checkin_missing(scheduled_start: datetime, *, opened_at: datetime) -> Outbound:
+    """Once per session (one identity): no check-in has come although the window is open."""
     return Outbound(
         "checkin.missing",
         "",

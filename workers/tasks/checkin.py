@@ -9,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from teleframe import tasks
 from teleframe.extensions import db
+from teleframe.models.base import utcnow
+from teleframe.operations.checkin_reminder import flag_missing
 from teleframe.operations.evaluation import BATCH, evaluate_staged
 
 log = logging.getLogger(__name__)
@@ -33,3 +35,13 @@ def evaluate_checkin(checkin_id: str) -> int:
             break
     log.info("evaluated %d staged check-in(s) after %s", evaluated, checkin_id)
     return evaluated
+
+
+@shared_task(name=tasks.CHECK_MISSING_CHECKINS)
+def check_missing_checkins() -> int:
+    """Beat: `checkin.missing` once per session whose client has not checked in by the
+    policy's notice time."""
+    flagged = flag_missing(db.session, utcnow())
+    db.session.commit()
+    log.info("checkin.missing for %d session(s)", flagged)
+    return flagged
