@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from teleframe.services.continuity import Continuity, Outage, Protocol, due_actions
-from teleframe.services.providers import rfc3339
+from teleframe.services.moments import rfc3339
 from teleframe.services.session_state import Move, SessionState
 
 

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from teleframe.services.continuity import Continuity, Protocol, fold
+from teleframe.services.moments import rfc3339
 from teleframe.services.outbound import Outbound, evaluation_events, outage_events
-from teleframe.services.providers import Event, rfc3339
+from teleframe.services.providers import Event
 from teleframe.services.session_progress import SETTLE, progress
 from teleframe.services.session_state import SessionState
 from tests.services.continuity.events import END, START, T0, ended, joined, left, started

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from teleframe.services.providers import parse_time, rfc3339
+from teleframe.services.moments import rfc3339
+from teleframe.services.providers import parse_time
 
 
 @dataclass(frozen=True)
