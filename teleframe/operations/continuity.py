@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
 from teleframe.db import outbox
 from teleframe.models import (
+    InboundEvent,
     ReportVersion,
     SessionEvent,
     SessionState,
@@ -24,6 +25,8 @@ from teleframe.operations.policy import session_policy
 from teleframe.services import continuity as fold
 from teleframe.services.providers import Event
 from teleframe.services.session_progress import Progress, progress
+
+BACKLOG_WAIT = timedelta(minutes=5)
 
 
 def continuity_for(
@@ -152,7 +155,17 @@ def recheck(session: Session, session_id: uuid.UUID, *, now: datetime) -> bool:
 
 
 def sessions_to_recheck(session: Session, now: datetime) -> list[uuid.UUID]:
-    """Sessions whose events have settled, and those with an outage open."""
+    """Sessions whose events have settled, and those with an outage open; not while a stored
+    webhook for the session's room still waits for a worker (a backlog is not quiet), for at
+    most BACKLOG_WAIT (a webhook that cannot be processed must not hold the session for ever).
+    """
+    waiting = exists().where(
+        InboundEvent.processed_at.is_(None),
+        InboundEvent.received_at > now - BACKLOG_WAIT,
+        InboundEvent.practice_id == TherapySession.practice_id,
+        InboundEvent.provider == TherapySession.video_provider,
+        InboundEvent.room_id == TherapySession.video_room_id,
+    )
     return list(
         session.scalars(
             select(TherapySession.id)
@@ -160,7 +173,8 @@ def sessions_to_recheck(session: Session, now: datetime) -> list[uuid.UUID]:
                 or_(
                     TherapySession.settle_at <= now,
                     TherapySession.outage_open_since.is_not(None),
-                )
+                ),
+                ~waiting,
             )
             .order_by(TherapySession.id)
         )

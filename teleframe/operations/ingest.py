@@ -150,6 +150,8 @@ def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int
     matched = [m for item in inbound if (m := match_inbound(session, item, matches))]
     locked = {s.id: s for s in lock_sessions(session, {m.session_id for m in matched})}
     for item in matched:
+        if item.session_id not in locked:  # deleted meanwhile (retention): nothing to fold
+            continue
         store_events(
             session,
             locked[item.session_id],

@@ -137,3 +137,36 @@ def test_a_lost_wake_up_is_caught_by_the_sweep(app, worker, zoom_hook, settings)
     frame = wait_for(lambda: _settled(practice, session), timeout=20)
     assert frame["continuity"]["event_count"] >= 2
     assert frame["state"] == "in_progress"
+
+
+def test_a_session_does_not_settle_while_its_webhooks_wait(app, zoom_hook):
+    """A backlog is not quiet: beat leaves the session alone until its room's stored webhooks
+    have been processed, then settles it once they have been quiet."""
+    from teleframe.extensions import db
+    from teleframe.models import TherapySession
+    from teleframe.models.base import utcnow
+    from teleframe.operations import continuity, ingest
+    from teleframe.services.session_progress import SETTLE
+
+    practice = zoom_hook.practice
+    session = uuid.UUID(_session_for_scenario(practice))
+    celery = app.extensions["celery"]
+    original = celery.send_task
+    celery.send_task = lambda *a, **k: None  # stored, and no worker told
+    try:
+        _deliver(practice, zoom_hook, str(session), SCENARIO["deliveries"][:2])
+    finally:
+        celery.send_task = original
+    with app.app_context():
+        db.session.get_one(TherapySession, session).settle_at = utcnow()  # as if quiet already
+        db.session.commit()
+        assert session not in continuity.sessions_to_recheck(db.session, utcnow())
+        while ingest.ingest_staged(db.session, now=utcnow()):
+            db.session.commit()
+        db.session.commit()
+        assert session not in continuity.sessions_to_recheck(db.session, utcnow())
+        later = utcnow() + SETTLE
+        assert session in continuity.sessions_to_recheck(db.session, later)
+        assert continuity.recheck(db.session, session, now=later)
+        db.session.commit()
+        assert db.session.get_one(TherapySession, session).continuity["event_count"] >= 2
