@@ -188,6 +188,7 @@ def store_events(
             "role": event.role,
             "reason": event.reason,
             "modality": event.modality,
+            "note": event.note,
             "inbound_event_id": inbound_id,
         }
         for event in events

@@ -24,24 +24,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from teleframe.services.moments import rfc3339
+from teleframe.services.json_depth import too_deep
+from teleframe.services.moments import OutOfRange, bounded_utc, rfc3339
+from teleframe.services.providers import event_schema
 
-KINDS = frozenset(
-    {
-        "session.started",
-        "session.ended",
-        "participant.joined",
-        "participant.left",
-        "media.degraded",
-        "modality.changed",
-        "backup_plan.invoked",
-    }
-)
-ROLES = frozenset({"client", "clinician"})
-LEAVE_REASONS = frozenset({"network", "client_left", "removed", "unknown"})
-MODALITIES = frozenset({"video", "audio_only", "phone"})
+KINDS = frozenset(event_schema.KINDS)
+ROLES = frozenset(event_schema.ROLES)
+LEAVE_REASONS = frozenset(event_schema.LEAVE_REASONS)
+MODALITY_REASONS = frozenset(event_schema.MODALITY_REASONS)
+MODALITIES = frozenset(event_schema.MODALITIES)
 REPLAY_WINDOW: timedelta = timedelta(seconds=300)
-MAX_KEY_LENGTH: int = 200
+MAX_KEY_LENGTH: int = event_schema.MAX_KEY_LENGTH
 
 
 class SignatureInvalid(Exception):
@@ -84,6 +77,7 @@ class Event:
     # Daily session_id), and when teleframe received the event (for "after signature").
     connection_key: str | None = None
     received_at: datetime | None = None
+    note: str | None = None  # free text a person wrote: PHI, stored encrypted
 
     def __post_init__(self) -> None:
         _require(self.kind in KINDS, "kind", f"unknown event kind {self.kind!r}")
@@ -107,7 +101,12 @@ class Event:
             "modality",
             "modality.changed needs the new modality",
         )
-        for name in ("participant_key", "connection_key", "reason"):
+        _require(
+            self.reason is None or self.reason in LEAVE_REASONS | MODALITY_REASONS,
+            "reason",
+            "a reason is a code (" + ", ".join(sorted(LEAVE_REASONS | MODALITY_REASONS)) + ")",
+        )
+        for name in ("participant_key", "connection_key", "note"):
             value = getattr(self, name)
             _require(value is None or storable(value), name, "control characters are not allowed")
         object.__setattr__(self, "occurred_at", as_utc(self.occurred_at, "occurred_at"))
@@ -126,6 +125,7 @@ class Event:
             "modality": self.modality,
             "connection_key": self.connection_key,
             "received_at": rfc3339(self.received_at) if self.received_at else None,
+            "note": self.note,
         }
 
     @classmethod
@@ -142,6 +142,7 @@ class Event:
             modality=data.get("modality"),
             connection_key=data.get("connection_key"),
             received_at=parse_time(received, "received_at") if received else None,
+            note=data.get("note"),
         )
 
 
@@ -172,7 +173,10 @@ def _require(condition: bool, field_name: str, message: str) -> None:
 def as_utc(value: datetime, field_name: str = "time") -> datetime:
     _require(isinstance(value, datetime), field_name, "a datetime is required")
     _require(value.tzinfo is not None, field_name, "a time needs a UTC offset")
-    return value.astimezone(UTC)
+    try:
+        return bounded_utc(value)
+    except OutOfRange as error:
+        raise PayloadInvalid(str(error), {field_name: str(error)}) from None
 
 
 def parse_time(value: object, field_name: str = "time") -> datetime:
@@ -189,15 +193,17 @@ def from_epoch(value: object, field_name: str = "time") -> datetime:
     """Unix seconds (int, float or numeric string) as UTC."""
     try:
         seconds = float(value)  # type: ignore[arg-type]
-        return datetime.fromtimestamp(seconds, UTC)
+        return bounded_utc(datetime.fromtimestamp(seconds, UTC))
     except (TypeError, ValueError, OverflowError, OSError):
         raise PayloadInvalid("not a Unix time", {field_name: "not a Unix time"}) from None
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
+    if too_deep(body):
+        raise PayloadInvalid("body nests too deeply")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise PayloadInvalid("body is not JSON") from None
     if not isinstance(data, dict):
         raise PayloadInvalid("body is not a JSON object")
@@ -243,7 +249,8 @@ def bounded_key(provider: str, *parts: object) -> str:
     key = f"{provider}:" + "|".join("" if part is None else str(part) for part in parts)
     if len(key) <= MAX_KEY_LENGTH and storable(key):
         return key
-    return f"{provider}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    # surrogatepass: a lone surrogate from a platform's JSON is hashed, never an escaping error
+    return f"{provider}:sha256:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def pseudonym(value: str) -> str:
