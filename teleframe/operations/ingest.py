@@ -7,15 +7,16 @@ normalises it, matches it to a session, stores the events and re-folds the sessi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
-from teleframe.db import outbox
+from teleframe.db import fair, outbox
 from teleframe.db.upsert import insert_new
 from teleframe.models import (
     InboundEvent,
@@ -25,6 +26,8 @@ from teleframe.models import (
 )
 from teleframe.models.base import utcnow
 from teleframe.operations.continuity import lock_sessions, refold
+from teleframe.operations.parking import fail_inbound, isolated, park_inbound
+from teleframe.services import parking
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 
 BATCH = 100
@@ -93,9 +96,9 @@ def match_session(
     return min(candidates, key=lambda s: abs(s.scheduled_start - at), default=None)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Matched:
-    """A staged webhook read and matched, its events not yet stored."""
+    """A stored webhook read and matched to its session, its events not stored yet."""
 
     inbound: InboundEvent
     session_id: uuid.UUID
@@ -103,17 +106,19 @@ class Matched:
 
 
 def match_inbound(
-    session: Session, inbound: InboundEvent, matches: dict[Any, Any]
+    session: Session, inbound: InboundEvent, matches: dict[Any, Any], now: datetime | None = None
 ) -> Matched | None:
-    """Normalise one raw webhook and find its session; stores nothing yet.
+    """Normalise one raw webhook and find its session; stores nothing (the caller locks the
+    session first).
 
     `matches` remembers room lookups within a batch: one session's webhooks arrive together.
+    A body the provider cannot read is parked at once: reading it again cannot help.
     """
-    inbound.processed_at = utcnow()
+    inbound.processed_at = now or utcnow()
     try:
         events = PROVIDERS[inbound.provider].normalize(_as_request(inbound))
-    except PayloadInvalid:
-        inbound.outcome = "invalid"
+    except PayloadInvalid as error:
+        park_inbound(inbound, parking.reason(error), inbound.processed_at, outcome="invalid")
         return None
     if not events:
         inbound.outcome = "ignored"
@@ -131,36 +136,71 @@ def match_inbound(
     return Matched(inbound, target.id, events)
 
 
-def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int:
-    """Process up to `limit` staged webhooks and re-fold each session they touch once, in the
+def claim_inbound(
+    session: Session, limit: int, now: datetime, first: uuid.UUID | None = None
+) -> list[InboundEvent]:
+    """Stored webhooks not yet processed (nor waiting out a retry), `first` leading, then
+    round-robin across practices, oldest first within each."""
+    waiting = [
+        InboundEvent.processed_at.is_(None),
+        or_(InboundEvent.retry_at.is_(None), InboundEvent.retry_at <= now),
+    ]
+    return fair.claim_fair(
+        session, InboundEvent, waiting, InboundEvent.received_at, limit, first=first
+    )
+
+
+def ingest_staged(
+    session: Session, *, limit: int = BATCH, now: datetime, first: uuid.UUID | None = None
+) -> int:
+    """Process up to `limit` stored webhooks and re-fold each session they touch once, in the
     caller's transaction. Returns how many rows it claimed (0: nothing was waiting).
 
     The sessions are locked (in id order) before their events are inserted: the insert's
-    foreign key takes a key-share lock on the session row, and taking that before the row lock
-    is what let two workers deadlock.
+    foreign key takes a key-share lock on the session row, and taking that before the row
+    lock is what let two workers deadlock. Each webhook, and each session's re-fold, rolls
+    back alone when it fails (a savepoint): its webhooks are tried again with backoff and then
+    parked; the rest of the batch goes on.
     """
-    inbound = session.scalars(
-        select(InboundEvent)
-        .where(InboundEvent.processed_at.is_(None))
-        .order_by(InboundEvent.received_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    inbound = claim_inbound(session, limit, now, first)
     matches: dict[Any, Any] = {}
-    matched = [m for item in inbound if (m := match_inbound(session, item, matches))]
-    locked = {s.id: s for s in lock_sessions(session, {m.session_id for m in matched})}
-    for item in matched:
-        if item.session_id not in locked:  # deleted meanwhile (retention): nothing to fold
-            continue
-        store_events(
-            session,
-            locked[item.session_id],
-            item.events,
-            inbound_id=item.inbound.id,
-            received_at=item.inbound.received_at,
-        )
-    for therapy_session in locked.values():
-        refold(session, therapy_session, now=now)
+
+    def read(rows: Sequence[InboundEvent]) -> list[Matched]:
+        found = [match_inbound(session, item, matches, now) for item in rows]
+        return [item for item in found if item is not None]
+
+    matched, failed = isolated(session, inbound, read)
+    locked = {s.id: s for s in lock_sessions(session, {item.session_id for item in matched})}
+
+    def store(items: Sequence[Matched]) -> list[Matched]:
+        for item in items:
+            if item.session_id in locked:  # not deleted meanwhile
+                store_events(
+                    session,
+                    locked[item.session_id],
+                    item.events,
+                    inbound_id=item.inbound.id,
+                    received_at=item.inbound.received_at,
+                )
+        return list(items)
+
+    stored, unstored = isolated(session, matched, store)
+    failed += [(unread.inbound, error) for unread, error in unstored]
+    touched: dict[uuid.UUID, list[InboundEvent]] = {}
+    for done in stored:
+        touched.setdefault(done.session_id, []).append(done.inbound)
+
+    def fold(sessions: Sequence[TherapySession]) -> list[None]:
+        for therapy_session in sessions:
+            refold(session, therapy_session, now=now)
+        return []
+
+    folding = [locked[session_id] for session_id in sorted(touched) if session_id in locked]
+    _, unfolded = isolated(session, folding, fold)
+    for therapy_session, error in unfolded:
+        failed += [(item, error) for item in touched[therapy_session.id]]
+    for item, error in failed:
+        fail_inbound(item, error, now)
     return len(inbound)
 
 

@@ -43,9 +43,9 @@ from teleframe.services.providers import (
     pseudonym,
     require_header,
     rfc3339,
+    room_text,
     same_digest,
     storable,
-    text,
     unix_header_time,
 )
 from teleframe.services.providers.event_schema import (
@@ -89,13 +89,18 @@ class StandardProvider:
             data = parse_json_object(request.body).get("data")
         except PayloadInvalid:
             return None
-        room = text(data.get("room_id")) if isinstance(data, dict) else None
-        return room if room and storable(room) and len(room) <= 200 else None
+        try:
+            return room_text(data.get("room_id")) if isinstance(data, dict) else None
+        except PayloadInvalid:
+            return None  # stored without one; the worker parks it when it reads the body
 
     def normalize(self, request: InboundRequest) -> list[Event]:
         envelope = parse_json_object(request.body)
         if envelope.get("type") not in KINDS:  # another sender's event types: not ours
             return []
+        data = envelope.get("data")
+        if isinstance(data, Mapping):
+            room_text(data.get("room_id"))  # refuses an id no session could hold
         return [event_from_payload(envelope, provider=NAME, dedupe_key=self.dedupe_key(request))]
 
 
