@@ -176,7 +176,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "beat_schedule": {
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
-            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
+            # settles sessions whose events went quiet (services/session_progress.SETTLE)
+            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 5.0},
+            "check-missing-checkins": {"task": tasks.CHECK_MISSING_CHECKINS, "schedule": 60.0},
             # staged work wakes a worker on commit; these catch a lost wake-up and due retries
             "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
             "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
