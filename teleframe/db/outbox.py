@@ -18,6 +18,7 @@ from celery import Celery
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from teleframe.db import breaker
 from teleframe.models import OutboxMessage
 from teleframe.models.base import utcnow
 
@@ -30,11 +31,22 @@ RELAY_BATCH = 100
 
 
 def relay_grace() -> timedelta:
+    """Zero while the broker is known down: the relay should publish as soon as it is back."""
     from flask import current_app, has_app_context
 
+    if breaker.broker.is_open():
+        return timedelta(0)
     if has_app_context():
         return timedelta(seconds=current_app.config["TELEFRAME_SETTINGS"].relay_grace_seconds)
     return RELAY_GRACE
+
+
+def _broker_down_seconds() -> float:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config["TELEFRAME_SETTINGS"].broker_down_seconds)
+    return 5.0
 
 
 def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> OutboxMessage:
@@ -92,12 +104,17 @@ def _forget_staged(session: Session) -> None:
 
 
 def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
-    """Best effort: a message not published here is published by the relay."""
+    """Best effort: a message not published here is published by the relay. After a failure
+    the broker is skipped for a few seconds (`breaker`), so an outage costs no request time."""
+    if breaker.broker.is_open():
+        return
     for message in messages:
         try:
             celery.send_task(message.task, args=message.args, task_id=str(message.id))
         except Exception:  # the broker being down must not fail an accepted request
+            breaker.broker.trip(_broker_down_seconds())
             log.warning("publish failed for outbox %s; the relay will retry", message.id)
+            return
 
 
 def mark_done(session: Session, message_id: str | None) -> None:

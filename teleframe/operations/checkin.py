@@ -25,7 +25,8 @@ def submit(
     *,
     source: str,
 ) -> CheckIn:
-    """`answers` are already shape-validated (CheckInCreateSchema). Commits."""
+    """`answers` are already shape-validated (CheckInCreateSchema). Flushes: the caller's
+    commit stores the check-in and its outbox row together and then publishes the evaluation."""
     if therapy_session.state in CLOSED_STATES:
         raise CheckInClosed
     checkin = CheckIn(
@@ -37,5 +38,5 @@ def submit(
     )
     session.add(checkin)
     outbox.stage(session, therapy_session.practice_id, tasks.EVALUATE_CHECKIN, str(checkin.id))
-    session.commit()  # publishes the staged evaluation
+    session.flush()
     return checkin

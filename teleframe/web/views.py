@@ -99,6 +99,7 @@ def redeem(token: str) -> Any:
     except CheckInClosed:
         db.session.rollback()
         return _message(409, CLOSED)
+    db.session.commit()  # the check-in, its evaluation work and the used link, together
     return _to_status(link)
 
 
@@ -135,4 +136,5 @@ def update() -> Any:
     except CheckInClosed:
         db.session.rollback()
         return _message(409, CLOSED)
+    db.session.commit()
     return redirect(url_for(".status"), 303)
