@@ -1,0 +1,32 @@
+"""One production stack for the whole production fault suite (starting it takes seconds)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import service_missing
+from tests.faults.production.scenario import RESULTS
+from tests.faults.production.stack import Stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    try:
+        made = Stack(Path(tmp_path_factory.mktemp("faults")))
+    except RuntimeError as error:
+        service_missing(f"private PostgreSQL for the fault suite: {error}")
+    try:
+        made.start()
+        yield made
+    finally:
+        made.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if RESULTS:
+        terminalreporter.section("production faults")
+        for outcome in RESULTS:
+            terminalreporter.write_line(outcome.line())

@@ -1,0 +1,139 @@
+"""One fault under load: what was accepted, what completed, and how long recovery took."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+
+from tests.faults.production.load import Load, evaluated, stored_checkins
+from tests.faults.production.stack import Stack
+from tests.integration.http import call
+
+RESULTS: list[Outcome] = []
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    accepted: int
+    completed: int
+    lost: int
+    duplicated: int
+    server_errors: int
+    unavailable: int
+    recovered_seconds: float
+    bound_seconds: float
+
+    def line(self) -> str:
+        return (
+            f"{self.name}: accepted {self.accepted}, completed {self.completed}, lost {self.lost}, "
+            f"duplicated {self.duplicated}, 5xx {self.server_errors} (503 with Retry-After: "
+            f"{self.unavailable}), recovered in {self.recovered_seconds:.1f} s "
+            f"(bound {self.bound_seconds:g} s)"
+        )
+
+    def assert_held(self) -> None:
+        assert self.lost == 0, self.line()
+        assert self.duplicated == 0, self.line()
+        assert self.server_errors == 0, self.line()
+        assert self.recovered_seconds <= self.bound_seconds, self.line()
+
+
+def make_sessions(stack: Stack, count: int, **video: str) -> list[str]:
+    made = []
+    for _ in range(count):
+        _, clinician = call(
+            stack.base,
+            "POST",
+            "/v1/clinicians",
+            stack.key,
+            {
+                "name": "Dana Reyes",
+                "home_jurisdiction": "US-CA",
+                "licenses": [
+                    {
+                        "jurisdiction": "US-CA",
+                        "kind": "LMFT",
+                        "number": "LMFT-1",
+                        "expires_on": "2030-06-30",
+                    }
+                ],
+            },
+        )
+        _, client = call(stack.base, "POST", "/v1/clients", stack.key, {"display_name": "Sam"})
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        status, session = call(
+            stack.base,
+            "POST",
+            "/v1/sessions",
+            stack.key,
+            {
+                "clinician_id": clinician["id"],
+                "client_id": client["id"],
+                "scheduled_start": start,
+                "scheduled_end": end,
+                "video": video or None,
+            },
+        )
+        assert status == 201, session
+        made.append(session["id"])
+    return made
+
+
+def run(
+    stack: Stack,
+    name: str,
+    fault: Callable[[], None],
+    *,
+    bound: float,
+    warmup: float = 2.0,
+    after: float = 2.0,
+    extra: Callable[[], list[str]] | None = None,
+) -> Outcome:
+    """Load, then `fault()` (which returns once the service is restored or the process is
+    killed), then load again; recovery is until everything accepted so far has its verdict."""
+    sessions = make_sessions(stack, 6)
+    with Load(stack, sessions) as load:
+        time.sleep(warmup)
+        fault()
+        restored = time.monotonic()
+        injected = extra() if extra else []
+        backlog = [*load.tally.accepted.values(), *injected]
+        recovered = _wait_evaluated(stack, backlog, restored + bound + 5) - restored
+        time.sleep(max(0.0, after - (time.monotonic() - restored)))
+    tally = load.tally
+    everything = [*tally.accepted.values(), *injected]
+    _wait_evaluated(stack, everything, time.monotonic() + bound)
+    counts = evaluated(stack, everything)
+    duplicated = sum(count - 1 for count in counts.values()) + max(
+        0, stored_checkins(stack, sessions) - len(set(tally.accepted.values()))
+    )
+    outcome = Outcome(
+        name=name,
+        accepted=len(everything),
+        completed=len(counts),
+        lost=len(set(everything) - set(counts)),
+        duplicated=duplicated,
+        server_errors=len(tally.server_errors),
+        unavailable=tally.unavailable,
+        recovered_seconds=recovered,
+        bound_seconds=bound,
+    )
+    RESULTS.append(outcome)
+    print(outcome.line(), tally.server_errors[:3])
+    return outcome
+
+
+def _wait_evaluated(stack: Stack, checkin_ids: list[str], deadline: float) -> float:
+    """When every one of `checkin_ids` had an evaluation (or the deadline passed)."""
+    while time.monotonic() < deadline:
+        with contextlib.suppress(psycopg.Error):  # the database may still be on its way back
+            if len(evaluated(stack, checkin_ids)) == len(set(checkin_ids)):
+                break
+        time.sleep(0.25)
+    return time.monotonic()
