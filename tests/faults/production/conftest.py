@@ -13,9 +13,11 @@ from tests.faults.production.stack import Stack
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, encryption_key: str) -> Iterator[Stack]:
+    """`encryption_key`: the one this test process is configured with, since one scenario
+    writes through an app of its own in this process."""
     try:
-        made = Stack(Path(tmp_path_factory.mktemp("faults")))
+        made = Stack(Path(tmp_path_factory.mktemp("faults")), encryption_key)
     except RuntimeError as error:
         service_missing(f"private PostgreSQL for the fault suite: {error}")
     try:

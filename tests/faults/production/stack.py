@@ -23,7 +23,6 @@ from pathlib import Path
 
 import psycopg
 
-from teleframe.db import crypto
 from tests.integration.http import free_port
 
 PYTHON = sys.executable
@@ -176,7 +175,7 @@ class Redis:
 class Stack:
     """Services and teleframe processes; every process it starts, it stops."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, encryption_key: str) -> None:
         self.dir = directory
         self.pg = Postgres()
         self.redis = Redis(directory)
@@ -188,7 +187,7 @@ class Stack:
             "TELEFRAME_DATABASE_URL": self.pg.url,
             "TELEFRAME_BROKER_URL": self.redis.url,
             "TELEFRAME_SECRET_KEY": "faults-" + os.urandom(16).hex(),
-            "TELEFRAME_ENCRYPTION_KEYS": crypto.new_key("f1"),
+            "TELEFRAME_ENCRYPTION_KEYS": encryption_key,
             "TELEFRAME_DATA_DIR": str(directory / "data"),
             "TELEFRAME_QUEUE": "teleframe-faults",
             "TELEFRAME_RELAY_GRACE_SECONDS": "5",
