@@ -27,6 +27,7 @@ class Tally:
     server_errors: list[str] = field(default_factory=list)  # any other 5xx, or 503 without
     connection_errors: int = 0
     replays: int = 0
+    accept_seconds: list[float] = field(default_factory=list)  # each 202, from send to answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -89,6 +90,7 @@ class Load:
         while time.monotonic() < deadline:
             with tally.lock:
                 tally.sent += 1
+            started = time.monotonic()
             try:
                 status, headers, payload = _post(self.stack, path, body, key)
             except (OSError, http.client.HTTPException):
@@ -100,6 +102,7 @@ class Load:
                 checkin_id = json.loads(payload)["checkin_id"]
                 with tally.lock:
                     tally.replays += headers.get("Idempotent-Replayed") == "true"
+                    tally.accept_seconds.append(time.monotonic() - started)
                     if tally.accepted.setdefault(key, checkin_id) != checkin_id:
                         tally.server_errors.append(f"key {key} answered two check-ins")
                     tally.accepted_at.setdefault(checkin_id, time.monotonic())

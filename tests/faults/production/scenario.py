@@ -27,13 +27,18 @@ class Outcome:
     unavailable: int
     recovered_seconds: float
     bound_seconds: float
+    connection_errors: int = 0
+    replayed: int = 0
+    slowest_accept_seconds: float = 0.0
 
     def line(self) -> str:
         return (
             f"{self.name}: accepted {self.accepted}, completed {self.completed}, lost {self.lost}, "
             f"duplicated {self.duplicated}, 5xx {self.server_errors} (503 with Retry-After: "
             f"{self.unavailable}), recovered in {self.recovered_seconds:.1f} s "
-            f"(bound {self.bound_seconds:g} s)"
+            f"(bound {self.bound_seconds:g} s); connection errors {self.connection_errors}, "
+            f"retries answered by replay {self.replayed}, slowest 202 "
+            f"{self.slowest_accept_seconds:.2f} s"
         )
 
     def assert_held(self) -> None:
@@ -95,14 +100,15 @@ def run(
     after: float = 2.0,
     extra: Callable[[], list[str]] | None = None,
 ) -> Outcome:
-    """Load, then `fault()` (which returns once the service is restored or the process is
-    killed), then load again; recovery is until everything accepted so far has its verdict."""
+    """Load, then `extra()` (work added by other means, its check-in ids), then `fault()` (which
+    returns once the service is restored or the process is killed), then load again; recovery
+    is from then until everything accepted so far has its verdict."""
     sessions = make_sessions(stack, 6)
     with Load(stack, sessions) as load:
         time.sleep(warmup)
+        injected = extra() if extra else []
         fault()
         restored = time.monotonic()
-        injected = extra() if extra else []
         backlog = [*load.tally.accepted.values(), *injected]
         recovered = _wait_evaluated(stack, backlog, restored + bound + 5) - restored
         time.sleep(max(0.0, after - (time.monotonic() - restored)))
@@ -123,6 +129,9 @@ def run(
         unavailable=tally.unavailable,
         recovered_seconds=recovered,
         bound_seconds=bound,
+        connection_errors=tally.connection_errors,
+        replayed=tally.replays,
+        slowest_accept_seconds=max(tally.accept_seconds, default=0.0),
     )
     RESULTS.append(outcome)
     print(outcome.line(), tally.server_errors[:3])

@@ -26,8 +26,11 @@ def test_api_workers_killed_and_publish_lost(stack, monkeypatch):
             os.kill(workers[0], signal.SIGKILL)  # the master starts another
             time.sleep(1.5)
 
+    never_published: list[str] = []
+
     def committed_never_published() -> list[str]:
-        return [_stage_without_publishing(stack, monkeypatch) for _ in range(3)]
+        never_published.extend(_stage_without_publishing(stack, monkeypatch, count=3))
+        return never_published
 
     outcome = scenario.run(
         stack,
@@ -37,9 +40,17 @@ def test_api_workers_killed_and_publish_lost(stack, monkeypatch):
         extra=committed_never_published,
     )
     outcome.assert_held()
+    lags = stack.pg.query(
+        "SELECT extract(epoch FROM e.evaluated_at - c.submitted_at) FROM checkins c"
+        " JOIN evaluations e ON e.checkin_id = c.id WHERE c.id = ANY(%s::uuid[])",
+        never_published,
+    )
+    slowest = max(float(lag) for (lag,) in lags)  # type: ignore[arg-type]
+    print(f"never published: evaluated {slowest:.1f} s after commit (relay grace 5 s, tick 2 s)")
+    assert len(lags) == 3 and slowest <= 20
 
 
-def _stage_without_publishing(stack, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+def _stage_without_publishing(stack, monkeypatch, count: int) -> list[str]:  # type: ignore[no-untyped-def]
     """As if the API process died right after its commit: the outbox row is all there is."""
     from teleframe import create_app
     from teleframe.api.sessions.schemas import CheckInCreateSchema
@@ -51,15 +62,15 @@ def _stage_without_publishing(stack, monkeypatch) -> str:  # type: ignore[no-unt
         if name.startswith("TELEFRAME_"):
             monkeypatch.setenv(name, value)
     app = create_app(load_settings())
-    session_id = scenario.make_sessions(stack, 1)[0]
-    with app.app_context():
-        therapy_session = db.session.get_one(TherapySession, uuid.UUID(session_id))
-        checkin = submit(
-            db.session, therapy_session, CheckInCreateSchema().load(GOOD_CHECKIN), source="api"
-        )
-        db.session.info.pop("teleframe.outbox.staged")  # the publish that never happened
-        db.session.commit()
-        made = str(checkin.id)
+    made = []
+    for session_id in scenario.make_sessions(stack, count):
+        with app.app_context():
+            therapy_session = db.session.get_one(TherapySession, uuid.UUID(session_id))
+            answers = CheckInCreateSchema().load(GOOD_CHECKIN)
+            checkin = submit(db.session, therapy_session, answers, source="api")
+            db.session.info.pop("teleframe.outbox.staged")  # the publish that never happened
+            db.session.commit()
+            made.append(str(checkin.id))
     with app.app_context():
         db.engine.dispose()
     return made
