@@ -8,6 +8,7 @@ or the reverse. Without the header the view runs as before; either way this comm
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -42,7 +43,25 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             return _replay(key, digest)
         return _committed(view, claimed, args, kwargs)
 
+    wrapper._apidoc = _documented(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
     return wrapper
+
+
+def _documented(apidoc: dict[str, Any]) -> dict[str, Any]:
+    """The header in the OpenAPI document, beside the view's own parameters."""
+    documented = copy.deepcopy(apidoc)
+    manual = documented.setdefault("manual_doc", {})
+    manual.setdefault("parameters", []).append(
+        {
+            "in": "header",
+            "name": HEADER,
+            "required": False,
+            "description": "Send a retry with the same key to get the first answer again "
+            "(kept 24 h); the same key with another request answers 422.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+        }
+    )
+    return documented
 
 
 def _committed(view: Callable[..., Response], claimed: Any, args: Any, kwargs: Any) -> Response:
