@@ -73,6 +73,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.checkin_links.resources import blp as checkin_links
     from teleframe.api.clients.resources import blp as clients
     from teleframe.api.clinicians.resources import blp as clinicians
+    from teleframe.api.docs import blp as docs_assets
     from teleframe.api.events.resources import blp as events
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
@@ -107,6 +108,7 @@ def register_api(app: Flask) -> None:
         app.before_request_funcs.setdefault(blueprint.name, []).append(require_api_key)
     app.register_blueprint(health)
     app.register_blueprint(web)
+    app.register_blueprint(docs_assets)
     app.register_blueprint(hooks)
     # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
     app.register_error_handler(HTTPException, from_http_exception)

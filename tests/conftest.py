@@ -20,6 +20,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from hypothesis import settings as hypothesis_settings
 
 from config.settings import Settings
 from teleframe.db import crypto
@@ -27,6 +28,11 @@ from teleframe.db import crypto
 PG_ADMIN_URL = os.environ.get("TELEFRAME_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TELEFRAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# no per-example deadline: on a shared two-core machine it measures the neighbours, not us
+# (speed is measured in bench/); every @settings below inherits this
+hypothesis_settings.register_profile("teleframe", deadline=None)
+hypothesis_settings.load_profile("teleframe")
 
 
 def service_missing(reason: str) -> None:

@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 from teleframe import tasks
 from teleframe.db import outbox
 from teleframe.models import (
-    PolicyVersion,
     ReportVersion,
     SessionEvent,
     SessionState,
     TherapySession,
 )
 from teleframe.operations.notification import emit_all, outbound_row
-from teleframe.operations.policy import ensure_default
+from teleframe.operations.policy import session_policy
 from teleframe.services import continuity as fold
+from teleframe.services.moments import rfc3339
 from teleframe.services.providers import Event
 
 
@@ -71,12 +71,8 @@ def lock_sessions(session: Session, ids: set[Any]) -> list[TherapySession]:
 
 
 def policy_document(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
-    """The pinned version if a check-in pinned one, else the practice's current policy."""
-    version = None
-    if therapy_session.policy_version_id is not None:
-        version = session.get(PolicyVersion, therapy_session.policy_version_id)
-    version = version or ensure_default(session, therapy_session.practice_id)
-    return version.document
+    """The session's policy (pinned or current); folding events never pins one."""
+    return session_policy(session, therapy_session).document
 
 
 def signed_at(session: Session, therapy_session: TherapySession) -> datetime | None:
@@ -130,7 +126,9 @@ def _advance_state(
             session, therapy_session.practice_id, tasks.BUILD_REPORT_DRAFT, str(therapy_session.id)
         )
         return [
-            outbound_row(therapy_session, "session.ended", "", {"ended_at": _iso(record.ended_at)})
+            outbound_row(
+                therapy_session, "session.ended", "", {"ended_at": rfc3339(record.ended_at)}
+            )
         ]
     return []
 
@@ -140,14 +138,14 @@ def _outage_events(
 ) -> list[dict[str, Any]]:
     rows = []
     for outage in record.outages:
-        started = _iso(outage.start_at)
+        started = rfc3339(outage.start_at)
         rows.append(
             outbound_row(therapy_session, "disruption.started", started, {"started_at": started})
         )
         if outage.end_at is not None:
             resolved = {
                 "started_at": started,
-                "resolved_at": _iso(outage.end_at),
+                "resolved_at": rfc3339(outage.end_at),
                 "seconds": outage.seconds,
             }
             rows.append(outbound_row(therapy_session, "disruption.resolved", started, resolved))
@@ -166,10 +164,10 @@ def protocol_events(
     rows = []
     outage = record.open_outage
     for action in fold.due_actions(record, protocol, now=now):
-        occurrence = _iso(outage.start_at) if outage and action == "backup_plan.due" else ""
-        facts: dict[str, Any] = {"at": _iso(now)}
+        occurrence = rfc3339(outage.start_at) if outage and action == "backup_plan.due" else ""
+        facts: dict[str, Any] = {"at": rfc3339(now)}
         if outage is not None:
-            facts["outage_started_at"] = _iso(outage.start_at)
+            facts["outage_started_at"] = rfc3339(outage.start_at)
         rows.append(outbound_row(therapy_session, action, occurrence, facts))
     return rows
 
@@ -180,7 +178,3 @@ def sessions_with_open_outage(session: Session) -> list[uuid.UUID]:
             select(TherapySession.id).where(TherapySession.outage_open_since.is_not(None))
         )
     )
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")

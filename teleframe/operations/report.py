@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -32,6 +32,7 @@ from teleframe.models.base import utcnow
 from teleframe.operations.notification import emit
 from teleframe.operations.report_input import report_input
 from teleframe.services import report as report_service
+from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
 
 SYSTEM = "teleframe"
@@ -62,10 +63,6 @@ class DraftChanged(ReportError):
 
 class ReportUnreadable(ReportError):
     """A stored version no longer decrypts: it was altered or its key is gone."""
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -120,7 +117,7 @@ def metadata(version: ReportVersion) -> dict[str, Any]:
 def export_view(version: ReportVersion) -> dict[str, Any]:
     """The body with its version, as the PDF and FHIR exports expect it."""
     meta = metadata(version)
-    meta["created_at"] = _iso(version.created_at)
+    meta["created_at"] = rfc3339(version.created_at)
     return {**version.body, "version": meta}
 
 
@@ -191,7 +188,7 @@ def sign(
         draft.body,
         clinician_id=str(clinician.id),
         clinician_name=clinician.name,
-        signed_at=_iso(now),
+        signed_at=rfc3339(now),
     )
     draft.body = body
     draft.kind = ReportKind.signed.value
@@ -231,7 +228,7 @@ def add_addendum(
         raise NotSigned
     author = session.get_one(Clinician, author_id)
     entry = report_service.addendum(
-        text, author_id=str(author.id), author_name=author.name, written_at=_iso(now)
+        text, author_id=str(author.id), author_name=author.name, written_at=rfc3339(now)
     )
     body = copy.deepcopy(previous.body)
     body["addenda"] = [*body.get("addenda", []), entry]

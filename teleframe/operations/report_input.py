@@ -3,7 +3,7 @@ continuity, gathered from the database into the pure `services.report.ReportInpu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,10 +13,7 @@ from teleframe.models import Client, Clinician, Evaluation, PolicyVersion, Thera
 from teleframe.operations.continuity import continuity_for
 from teleframe.operations.frame import latest_checkin
 from teleframe.services import report as report_service
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from teleframe.services.moments import rfc3339
 
 
 def report_input(
@@ -48,7 +45,7 @@ def report_input(
         checkin=(
             {
                 "id": str(checkin.id),
-                "submitted_at": _iso(checkin.submitted_at),
+                "submitted_at": rfc3339(checkin.submitted_at),
                 "data": checkin.data,
             }
             if checkin
@@ -57,7 +54,7 @@ def report_input(
         evaluation=_evaluation_facts(session, evaluation) if evaluation else None,
         continuity=continuity,
         events=events,
-        generated_at=_iso(now),
+        generated_at=rfc3339(now),
     )
 
 
@@ -73,8 +70,8 @@ def _session_facts(therapy_session: TherapySession) -> dict[str, Any]:
         "status": therapy_session.state,
         "external_ref": therapy_session.external_ref,
         "video": video,
-        "scheduled_start": _iso(therapy_session.scheduled_start),
-        "scheduled_end": _iso(therapy_session.scheduled_end),
+        "scheduled_start": rfc3339(therapy_session.scheduled_start),
+        "scheduled_end": rfc3339(therapy_session.scheduled_end),
     }
 
 
@@ -85,5 +82,5 @@ def _evaluation_facts(session: Session, evaluation: Evaluation) -> dict[str, Any
         "findings": evaluation.findings,
         "facts": evaluation.facts,
         "policy_hash": policy.content_hash if policy else None,
-        "evaluated_at": _iso(evaluation.evaluated_at),
+        "evaluated_at": rfc3339(evaluation.evaluated_at),
     }
