@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from teleframe.db import breaker
 from teleframe.extensions import db
@@ -87,3 +87,33 @@ def test_broker_down_still_accepts_and_the_relay_is_due_at_once(
         )
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_reply_that_never_comes_is_abandoned_and_the_connection_discarded(pg_url):
+    """The client-side deadline that bounds a frozen server (which cannot enforce its own
+    statement_timeout). It rests on psycopg's `Connection.wait(timeout=...)` and its private
+    `_WaitTimeout`: if an upgrade changes either, this fails."""
+    import psycopg
+
+    from teleframe.db.engine import BoundedConnection
+
+    connection = BoundedConnection.connect(pg_url.replace("+psycopg", ""), autocommit=True)
+    connection.reply_timeout = 0.5
+    try:
+        with pytest.raises(psycopg.OperationalError, match="did not reply"):
+            connection.execute("SELECT pg_sleep(3)")
+        assert connection.closed  # never reused: its protocol state is unknown
+    finally:
+        connection.close()
+
+
+def test_the_engine_gives_the_database_its_bounds(app, settings):
+    with app.app_context():
+        limits = {
+            name: db.session.execute(text(f"SHOW {name}")).scalar()
+            for name in ("statement_timeout", "lock_timeout")
+        }
+    assert limits == {
+        "statement_timeout": f"{settings.db_statement_timeout_ms // 1000}s",
+        "lock_timeout": f"{settings.db_lock_timeout_ms // 1000}s",
+    }
