@@ -27,7 +27,7 @@ class Tally:
     server_errors: list[str] = field(default_factory=list)  # any other 5xx, or 503 without
     connection_errors: int = 0
     replays: int = 0
-    accept_seconds: list[float] = field(default_factory=list)  # each 202, from send to answer
+    accepts: list[tuple[float, float]] = field(default_factory=list)  # (sent at, seconds)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -102,7 +102,7 @@ class Load:
                 checkin_id = json.loads(payload)["checkin_id"]
                 with tally.lock:
                     tally.replays += headers.get("Idempotent-Replayed") == "true"
-                    tally.accept_seconds.append(time.monotonic() - started)
+                    tally.accepts.append((started, time.monotonic() - started))
                     if tally.accepted.setdefault(key, checkin_id) != checkin_id:
                         tally.server_errors.append(f"key {key} answered two check-ins")
                     tally.accepted_at.setdefault(checkin_id, time.monotonic())

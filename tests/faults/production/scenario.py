@@ -30,6 +30,8 @@ class Outcome:
     connection_errors: int = 0
     replayed: int = 0
     slowest_accept_seconds: float = 0.0
+    accepted_during_fault: int = 0
+    slowest_during_fault_seconds: float = 0.0
 
     def line(self) -> str:
         return (
@@ -38,7 +40,8 @@ class Outcome:
             f"{self.unavailable}), recovered in {self.recovered_seconds:.1f} s "
             f"(bound {self.bound_seconds:g} s); connection errors {self.connection_errors}, "
             f"retries answered by replay {self.replayed}, slowest 202 "
-            f"{self.slowest_accept_seconds:.2f} s"
+            f"{self.slowest_accept_seconds:.2f} s; during the fault {self.accepted_during_fault}"
+            f" accepted, slowest {self.slowest_during_fault_seconds:.2f} s"
         )
 
     def assert_held(self) -> None:
@@ -107,6 +110,7 @@ def run(
     with Load(stack, sessions) as load:
         time.sleep(warmup)
         injected = extra() if extra else []
+        fault_started = time.monotonic()
         fault()
         restored = time.monotonic()
         backlog = [*load.tally.accepted.values(), *injected]
@@ -116,6 +120,7 @@ def run(
     everything = [*tally.accepted.values(), *injected]
     _wait_evaluated(stack, everything, time.monotonic() + bound)
     counts = evaluated(stack, everything)
+    during = [took for sent, took in tally.accepts if fault_started <= sent <= restored]
     duplicated = sum(count - 1 for count in counts.values()) + max(
         0, stored_checkins(stack, sessions) - len(set(tally.accepted.values()))
     )
@@ -131,7 +136,9 @@ def run(
         bound_seconds=bound,
         connection_errors=tally.connection_errors,
         replayed=tally.replays,
-        slowest_accept_seconds=max(tally.accept_seconds, default=0.0),
+        slowest_accept_seconds=max((took for _, took in tally.accepts), default=0.0),
+        accepted_during_fault=len(during),
+        slowest_during_fault_seconds=max(during, default=0.0),
     )
     RESULTS.append(outcome)
     print(outcome.line(), tally.server_errors[:3])
