@@ -32,6 +32,7 @@ class Outcome:
     slowest_accept_seconds: float = 0.0
     accepted_during_fault: int = 0
     slowest_during_fault_seconds: float = 0.0
+    restarted: str = ""  # processes the supervisor had to start again
 
     def line(self) -> str:
         return (
@@ -41,7 +42,8 @@ class Outcome:
             f"(bound {self.bound_seconds:g} s); connection errors {self.connection_errors}, "
             f"retries answered by replay {self.replayed}, slowest 202 "
             f"{self.slowest_accept_seconds:.2f} s; during the fault {self.accepted_during_fault}"
-            f" accepted, slowest {self.slowest_during_fault_seconds:.2f} s"
+            f" accepted, slowest {self.slowest_during_fault_seconds:.2f} s; restarted by the "
+            f"supervisor: {self.restarted or 'nothing'}"
         )
 
     def assert_held(self) -> None:
@@ -107,6 +109,7 @@ def run(
     returns once the service is restored or the process is killed), then load again; recovery
     is from then until everything accepted so far has its verdict."""
     sessions = make_sessions(stack, 6)
+    restarts_before = len(stack.restarts)
     with Load(stack, sessions) as load:
         time.sleep(warmup)
         injected = extra() if extra else []
@@ -139,6 +142,7 @@ def run(
         slowest_accept_seconds=max((took for _, took in tally.accepts), default=0.0),
         accepted_during_fault=len(during),
         slowest_during_fault_seconds=max(during, default=0.0),
+        restarted=", ".join(stack.restarts[restarts_before:]),
     )
     RESULTS.append(outcome)
     print(outcome.line(), tally.server_errors[:3])

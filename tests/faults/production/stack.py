@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -195,6 +196,9 @@ class Stack:
         }
         self.practice_id = ""
         self.key = ""
+        self.restarts: list[str] = []  # what the supervisor brought back, in order
+        self._supervising = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
 
     def start(self) -> None:
         self.pg.start()
@@ -211,20 +215,27 @@ class Stack:
         self.key = re.search(r"(tf_\w+)", made.stdout).group(1)  # type: ignore[union-attr]
         self.start_api()
         self.start_worker()
-        self.spawn(
-            "beat",
-            [
-                "-m",
-                "celery",
-                "-A",
-                "workers.app",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "-s",
-                str(self.dir / "beat-schedule"),
-            ],
-        )
+        self.start_beat()
+        self._supervising.set()
+        self._supervisor.start()
+
+    def start_beat(self) -> None:
+        schedule = str(self.dir / "beat-schedule")
+        self.spawn("beat", ["-m", "celery", "-A", "workers.app", "beat", "-s", schedule])
+
+    def _supervise(self) -> None:
+        """What systemd's Restart=always or compose's `restart: unless-stopped` do: a worker or
+        beat that exits, for whatever reason, is started again."""
+        restart = {"worker": self.start_worker, "beat": self.start_beat}
+        while self._supervising.is_set():
+            for name, start in restart.items():
+                if self._supervising.is_set() and self.processes[name].poll() is not None:
+                    self.restarts.append(name)
+                    start()
+            time.sleep(0.2)
+
+    def wait_restarted(self, name: str, old_pid: int) -> None:
+        _wait(lambda: self.processes[name].pid != old_pid, f"{name} restart", 60, self.log(name))
 
     def spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log_path = self.dir / f"{name}.log"
@@ -302,6 +313,9 @@ class Stack:
         return _children(self.processes["gunicorn"].pid)
 
     def stop(self) -> None:
+        self._supervising.clear()
+        if self._supervisor.is_alive():
+            self._supervisor.join(timeout=90)
         for process in self.processes.values():
             with contextlib.suppress(ProcessLookupError):
                 process.terminate()

@@ -23,7 +23,7 @@ def test_worker_main_process_killed(stack):
         for pid in children:  # orphans of the dead main; a supervisor's cgroup would end them
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        stack.start_worker()  # as systemd or docker's restart policy would
+        stack.wait_restarted("worker", main.pid)  # by the stack's supervisor
 
     scenario.run(
         stack, "Celery worker main process kill -9, restarted", fault, bound=30
