@@ -22,7 +22,7 @@ test: install lint
 serve: install
 	$(BIN)/teleframe serve
 
-worker: install
+worker: install  # every queue; production splits them (README, "Production")
 	$(BIN)/celery -A workers.app worker --loglevel INFO
 
 beat: install

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask, Response
+from flask import Flask, Response, request
+from kombu import Queue
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +20,7 @@ from teleframe.errors import (
     service_unavailable,
 )
 from teleframe.extensions import ProblemApi, db
+from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
@@ -78,6 +80,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
     from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
@@ -102,6 +105,7 @@ def register_api(app: Flask) -> None:
         checkin_links,
         reports,
         webhook_endpoints,
+        parked_work,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process
@@ -112,6 +116,12 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(hooks)
     # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
     app.register_error_handler(HTTPException, from_http_exception)
+
+    @app.before_request
+    def _bounded_json() -> Response | None:
+        if request.is_json and too_deep(request.get_data(cache=True)):
+            return problem(400, f"The JSON body nests more than {MAX_DEPTH} levels deep.")
+        return None
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -151,6 +161,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     config: dict[str, Any] = {
         "broker_url": settings.broker_url,
         "task_default_queue": settings.queue,
+        # a worker started without -Q consumes every queue; production splits them (README)
+        "task_queues": [Queue(name) for name in tasks.queues(settings.queue)],
+        "task_routes": tasks.routes(settings.queue),
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
@@ -175,12 +188,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
             "purge-idempotency-keys": {"task": tasks.PURGE_IDEMPOTENCY_KEYS, "schedule": 3600.0},
             "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
-            # stored webhooks wake a worker on commit; this catches a wake-up that was lost
-            "sweep-webhooks": {
-                "task": tasks.INGEST_EVENT,
-                "schedule": 15.0,
-                "args": ("sweep",),
-            },
+            # staged work wakes a worker on commit; these catch a lost wake-up and due retries
+            "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
+            "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
             "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 2.0},
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from config.settings import load_settings
-from teleframe import migrations
+from teleframe import migrations, tasks
 
 
 def _app() -> Flask:
@@ -148,9 +148,10 @@ def report_verify(session_id: uuid.UUID) -> None:
     sys.exit(1)
 
 
-def worker_command(*, beat: bool) -> list[str]:
+def worker_command(*, beat: bool, prefix: str = "teleframe") -> list[str]:
     command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo"]
     command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
+    command += ["-Q", ",".join(tasks.queues(prefix))]  # the embedded worker does every kind
     return [*command, "--beat"] if beat else command
 
 
@@ -166,7 +167,8 @@ def serve(host: str, port: int, threads: int) -> None:
     migrations.upgrade(settings.database_url)
     app = _app()
     env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
-    worker = subprocess.Popen(worker_command(beat=True), env=env)  # noqa: S603 (own argv)
+    command = worker_command(beat=True, prefix=settings.queue)
+    worker = subprocess.Popen(command, env=env)  # noqa: S603 (own argv)
     click.echo(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="teleframe")
@@ -189,7 +191,9 @@ def policy_lint(path: str) -> None:
     """Check a policy file (YAML or JSON) without a server; exit 1 on errors."""
     from teleframe.services.policy import PolicyError, content_hash, parse_policy
 
-    with open(path, encoding="utf-8") as handle:
+    # Bytes that are not UTF-8 become lone surrogates, which the parser reports like any
+    # other unusable character instead of the command failing with a traceback.
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
         text = handle.read()
     try:
         document = parse_policy(text)

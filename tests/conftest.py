@@ -107,10 +107,12 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def queue_name() -> Iterator[str]:
+    from teleframe import tasks
+
     name = f"teleframe-test-{uuid.uuid4().hex[:8]}"
     yield name
     with contextlib.suppress(redis.RedisError):
-        redis.Redis.from_url(REDIS_URL).delete(name)
+        redis.Redis.from_url(REDIS_URL).delete(*tasks.queues(name))
 
 
 @pytest.fixture(scope="session")
@@ -130,6 +132,7 @@ def settings(
         queue=queue_name,
         api_key_cache_seconds=1,
         relay_grace_seconds=2,
+        public_url="http://localhost",
     )
 
 
@@ -140,6 +143,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TELEFRAME_DATABASE_URL": settings.database_url,
         "TELEFRAME_BROKER_URL": settings.broker_url,
         "TELEFRAME_SECRET_KEY": settings.secret_key,
+        "TELEFRAME_PUBLIC_URL": settings.public_url or "http://127.0.0.1",
         "TELEFRAME_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
         "TELEFRAME_QUEUE": settings.queue,
         "TELEFRAME_API_KEY_CACHE_SECONDS": str(settings.api_key_cache_seconds),

@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from teleframe.api.auth import current_practice_id
+from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.clinicians.schemas import ClinicianCreateSchema, ClinicianSchema
 from teleframe.api.idempotency import idempotent
 from teleframe.db.queries import get_scoped
@@ -28,6 +28,8 @@ class Clinicians(MethodView):
     @idempotent
     @blp.arguments(ClinicianCreateSchema())
     @blp.response(201, ClinicianSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
+    @admin_only
     def post(self, data: dict[str, Any]) -> Clinician:
         """Add a clinician with their licences"""
         data["licenses"] = [_licence_json(licence) for licence in data["licenses"]]

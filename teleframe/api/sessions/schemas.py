@@ -1,7 +1,16 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from teleframe.api.fields import CountryCode, E164Phone, StrictBoolean, SubdivisionCode, text
+from teleframe.api.fields import (
+    BoundedDate,
+    BoundedDateTime,
+    CountryCode,
+    E164Phone,
+    StrictBoolean,
+    SubdivisionCode,
+    text,
+)
 from teleframe.services.policy import PLACE_TYPES
+from teleframe.services.policy.worst_case import MAX_OTHERS_PRESENT
 from teleframe.services.providers import PROVIDERS as ADAPTERS
 
 PROVIDERS = tuple(ADAPTERS)
@@ -15,8 +24,8 @@ class VideoSchema(Schema):
 class SessionCreateSchema(Schema):
     clinician_id = fields.UUID(required=True)
     client_id = fields.UUID(required=True)
-    scheduled_start = fields.AwareDateTime(required=True)
-    scheduled_end = fields.AwareDateTime(required=True)
+    scheduled_start = BoundedDateTime(required=True)
+    scheduled_end = BoundedDateTime(required=True)
     external_ref = text(200, allow_none=True)
     video = fields.Nested(VideoSchema, allow_none=True)
 
@@ -46,7 +55,7 @@ class SessionSchema(Schema):
 
 
 class SessionListArgsSchema(Schema):
-    date = fields.Date(required=True, metadata={"description": "UTC day, YYYY-MM-DD"})
+    date = BoundedDate(required=True, metadata={"description": "UTC day, YYYY-MM-DD"})
 
 
 class LocationSchema(Schema):
@@ -99,7 +108,9 @@ class CheckInCreateSchema(Schema):
     location = fields.Nested(LocationSchema, allow_none=True)
     privacy = fields.Nested(PrivacySchema, allow_none=True)
     others_present = fields.List(
-        fields.Nested(PersonPresentSchema), allow_none=True, validate=validate.Length(max=20)
+        fields.Nested(PersonPresentSchema),
+        allow_none=True,
+        validate=validate.Length(max=MAX_OTHERS_PRESENT),  # custom rules are tried at this size
     )
     backup = fields.Nested(BackupSchema, allow_none=True)
     readiness = fields.Nested(ReadinessSchema, allow_none=True)

@@ -191,6 +191,7 @@ class Stack:
             "TELEFRAME_ENCRYPTION_KEYS": encryption_key,
             "TELEFRAME_DATA_DIR": str(directory / "data"),
             "TELEFRAME_QUEUE": "teleframe-faults",
+            "TELEFRAME_PUBLIC_URL": self.base,
             "TELEFRAME_RELAY_GRACE_SECONDS": "5",
             "TELEFRAME_API_KEY_CACHE_SECONDS": "30",
         }
