@@ -198,6 +198,7 @@ class Stack:
         self.practice_id = ""
         self.key = ""
         self.restarts: list[str] = []  # what the supervisor brought back, in order
+        self.ready: set[int] = set()  # pids the supervisor saw through start-up
         self._supervising = threading.Event()
         self._supervisor = threading.Thread(target=self._supervise, daemon=True)
 
@@ -231,12 +232,19 @@ class Stack:
         while self._supervising.is_set():
             for name, start in restart.items():
                 if self._supervising.is_set() and self.processes[name].poll() is not None:
-                    self.restarts.append(name)
                     start()
+                    self.restarts.append(name)
+                    self.ready.add(self.processes[name].pid)
             time.sleep(0.2)
 
     def wait_restarted(self, name: str, old_pid: int) -> None:
-        _wait(lambda: self.processes[name].pid != old_pid, f"{name} restart", 60, self.log(name))
+        """Until the supervisor has started `name` again and it is ready for work."""
+
+        def back() -> bool:
+            pid = self.processes[name].pid
+            return pid != old_pid and pid in self.ready
+
+        _wait(back, f"{name} restart", 90, self.log(name))
 
     def spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log_path = self.dir / f"{name}.log"
