@@ -6,8 +6,11 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response, json
-from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException
+
+from teleframe.db.engine import dependency_unavailable
+
+__all__ = ["dependency_unavailable", "from_http_exception", "problem", "service_unavailable"]
 
 PROBLEM_TYPE_BASE = "https://teleframe.dev/problems/"
 
@@ -52,16 +55,6 @@ def from_http_exception(error: HTTPException) -> Response:
     if error.response is not None and error.response.headers.get("Allow"):
         response.headers["Allow"] = error.response.headers["Allow"]
     return response
-
-
-def dependency_unavailable(error: BaseException) -> bool:
-    """The database is down, frozen, restarting or out of connections: worth a retry later.
-
-    OperationalError covers refused and dropped connections, the timeouts PostgreSQL enforces
-    (statement, lock) and the client's reply deadline; TimeoutError is the pool's wait."""
-    if isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError):
-        return True
-    return isinstance(error, exc.DBAPIError) and error.connection_invalidated
 
 
 def service_unavailable(retry_after: int) -> Response:

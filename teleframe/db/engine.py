@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
@@ -60,3 +60,14 @@ def bound_replies(engine: Engine, settings: Settings) -> None:
         connection = BoundedConnection.connect(*cargs, **cparams)
         connection.reply_timeout = reply_timeout
         return connection
+
+
+def dependency_unavailable(error: BaseException) -> bool:
+    """The database is down, frozen, restarting or out of connections: worth a retry later,
+    and never the fault of the row or request at hand.
+
+    OperationalError covers refused and dropped connections, the timeouts PostgreSQL enforces
+    (statement, lock) and the client's reply deadline; TimeoutError is the pool's wait."""
+    if isinstance(error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError):
+        return True
+    return isinstance(error, exc.DBAPIError) and error.connection_invalidated

@@ -1,4 +1,5 @@
-"""One production stack for the whole production fault suite (starting it takes seconds)."""
+"""One production stack for the production fault suite (starting it takes seconds), stopped
+when the suite is done so the rest of the run has the machine back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.faults.production.scenario import RESULTS
 from tests.faults.production.stack import Stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory, encryption_key: str) -> Iterator[Stack]:
     """`encryption_key`: the one this test process is configured with, since one scenario
     writes through an app of its own in this process."""
