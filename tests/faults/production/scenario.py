@@ -145,7 +145,9 @@ def run(
         restarted=", ".join(stack.restarts[restarts_before:]),
     )
     RESULTS.append(outcome)
-    print(outcome.line(), tally.server_errors[:3])
+    print(
+        outcome.line(), tally.server_errors[:3], _why_not_done(stack, set(everything) - set(counts))
+    )
     return outcome
 
 
@@ -157,3 +159,14 @@ def _wait_evaluated(stack: Stack, checkin_ids: list[str], deadline: float) -> fl
                 break
         time.sleep(0.25)
     return time.monotonic()
+
+
+def _why_not_done(stack: Stack, checkin_ids: set[str]) -> list[tuple[object, ...]]:
+    """The outbox rows of check-ins without a verdict, to say where they are stuck."""
+    if not checkin_ids:
+        return []
+    return stack.pg.query(
+        "SELECT args->>0, created_at, next_attempt_at, attempts, retry_at, failures, last_error,"
+        " done_at, parked_at, now() FROM outbox WHERE args->>0 = ANY(%s)",
+        sorted(checkin_ids),
+    )
