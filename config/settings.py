@@ -32,6 +32,9 @@ class Settings:
     api_key_cache_seconds: int = 10
     relay_grace_seconds: int = 60
     max_body_bytes: int = 64 * 1024
+    # Flask-Limiter storage for sign-in limits: in-memory per process is enough embedded;
+    # with several API processes point it at Redis (redis://...)
+    rate_limit_storage_uri: str = "memory://"
 
     @property
     def embedded(self) -> bool:
@@ -85,4 +88,5 @@ def load_settings() -> Settings:
         api_key_cache_seconds=int(_env("API_KEY_CACHE_SECONDS", "10") or 10),
         relay_grace_seconds=int(_env("RELAY_GRACE_SECONDS", "60") or 60),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
+        rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
     )

@@ -37,6 +37,7 @@ from teleframe.models import (
 from teleframe.models.base import utcnow
 from teleframe.notifications import emit
 from teleframe.services import report as report_service
+from teleframe.services.accounts.signature import credentials
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
 from teleframe.timeline import continuity_for
 
@@ -61,6 +62,10 @@ class AlreadySigned(ReportError):
 
 class NotSigned(ReportError):
     """An addendum needs a signed report."""
+
+
+class SessionNotEnded(ReportError):
+    """A report is signed after the session, not before or during it."""
 
 
 class DraftChanged(ReportError):
@@ -249,35 +254,69 @@ def stage_draft_build(session: Session, therapy_session: TherapySession) -> Outb
     )
 
 
+@dataclass(frozen=True)
+class Signer:
+    """An authenticated person acting on a report, and how they proved who they are."""
+
+    user_id: uuid.UUID
+    clinician_id: uuid.UUID | None
+    method: str
+    token_id: uuid.UUID | None = None
+
+
+def has_ended(therapy_session: TherapySession, now: datetime) -> bool:
+    """Ended by the platform's events, or past its scheduled end without ever starting."""
+    if therapy_session.state in (SessionState.ended.value, SessionState.report_signed.value):
+        return True
+    never_started = therapy_session.state in (
+        SessionState.scheduled.value,
+        SessionState.checked_in.value,
+    )
+    return never_started and therapy_session.scheduled_end <= now
+
+
+def _signer_facts(
+    session: Session, therapy_session: TherapySession, signer: Signer
+) -> dict[str, Any]:
+    if signer.clinician_id is None or signer.clinician_id != therapy_session.clinician_id:
+        raise NotTheClinician
+    clinician = session.get_one(Clinician, signer.clinician_id)
+    return {
+        "id": str(clinician.id),
+        "name": clinician.name,
+        "credentials": credentials(clinician.licenses or []),
+        "user_id": str(signer.user_id),
+        "method": signer.method,
+        "token_id": str(signer.token_id) if signer.token_id else None,
+    }
+
+
 def sign(
     session: Session,
     therapy_session: TherapySession,
-    clinician_id: uuid.UUID,
+    signer: Signer,
     *,
     expected_hash: str | None = None,
     now: datetime | None = None,
 ) -> ReportVersion:
     """The head draft, refreshed, becomes the signed version and never changes again."""
-    if clinician_id != therapy_session.clinician_id:
-        raise NotTheClinician
+    facts = _signer_facts(session, therapy_session, signer)
     now = now or utcnow()
+    if not has_ended(therapy_session, now):
+        raise SessionNotEnded
     draft = refresh_draft(session, therapy_session, now=now)
     if draft.kind != ReportKind.draft:
         raise AlreadySigned
     if expected_hash is not None and expected_hash != draft.content_hash:
         raise DraftChanged
-    clinician = session.get_one(Clinician, clinician_id)
     body = report_service.sign(
-        draft.body,
-        clinician_id=str(clinician.id),
-        clinician_name=clinician.name,
-        signed_at=_iso(now),
+        draft.body, signer=facts, signed_at=_iso(now), reviewed_hash=draft.content_hash
     )
     draft.body = body
     draft.kind = ReportKind.signed.value
     draft.content_hash = version_hash(body, draft.previous_hash)
     draft.created_at = now
-    draft.created_by = f"clinician:{clinician.id}"
+    draft.created_by = f"user:{signer.user_id}"
     therapy_session.state = SessionState.report_signed.value
     emit(
         session,
@@ -296,23 +335,19 @@ def sign(
 def add_addendum(
     session: Session,
     therapy_session: TherapySession,
-    author_id: uuid.UUID,
+    signer: Signer,
     text: str,
     *,
     now: datetime | None = None,
 ) -> ReportVersion:
     """Append version n+1 (`amended`): the previous body plus the addendum, chained to it."""
-    if author_id != therapy_session.clinician_id:
-        raise NotTheClinician
+    facts = _signer_facts(session, therapy_session, signer)
     now = now or utcnow()
     _lock(session, therapy_session)
     previous = head(session, therapy_session.id)
     if previous is None or previous.kind == ReportKind.draft:
         raise NotSigned
-    author = session.get_one(Clinician, author_id)
-    entry = report_service.addendum(
-        text, author_id=str(author.id), author_name=author.name, written_at=_iso(now)
-    )
+    entry = report_service.addendum(text, author=facts, written_at=_iso(now))
     body = copy.deepcopy(previous.body)
     body["addenda"] = [*body.get("addenda", []), entry]
     version = ReportVersion(
@@ -325,7 +360,7 @@ def add_addendum(
         previous_hash=previous.content_hash,
         content_hash=version_hash(body, previous.content_hash),
         created_at=now,
-        created_by=f"clinician:{author.id}",
+        created_by=f"user:{signer.user_id}",
     )
     session.add(version)
     session.flush()

@@ -101,7 +101,7 @@ class CheckIns(MethodView):
         try:
             checkin = checkins.submit(db.session, session, data, source="api")
         except checkins.CheckInClosed:
-            abort(409, message="The session has ended; check-ins are closed.")
+            abort(409, message=checkins.closed_message(session))
         frame_url = url_for("sessions.Frame", session_id=session.id)
         verdict_url = url_for("sessions.Verdict", session_id=session.id, checkin_id=checkin.id)
         body = {
