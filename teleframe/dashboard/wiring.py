@@ -65,12 +65,15 @@ def _load(token: str) -> SignedIn | None:
 
 
 def init_dashboard(app: Flask, settings: Settings) -> None:
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", (settings.public_url or "").startswith("https"))
-    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked per blueprint below
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.rate_limit_storage_uri)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config.get("SESSION_COOKIE_SECURE")
+        or (settings.public_url or "").startswith("https"),
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked per blueprint: the API has no forms
+        RATELIMIT_STORAGE_URI=settings.rate_limit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
     app.session_interface = SessionCookies()
     login_manager.login_view = "dashboard.sign_in"
     login_manager.login_message = "Sign in to continue."

@@ -82,7 +82,7 @@ def set_up(app, link: dict[str, Any], fake_clock: Clock, password: str = PASSWOR
 
 
 def sign_in(person: Person, fake_clock: Clock, code: str | None = None, password: str | None = None):  # type: ignore[no-untyped-def]
-    page = person.http.get("/app/sign-in").get_data(as_text=True)
+    page = person.http.get("/app/sign-in", follow_redirects=True).get_data(as_text=True)
     return person.http.post(
         "/app/sign-in",
         data={
