@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from teleframe.frame import latest_checkin
@@ -21,7 +21,7 @@ class DayRow:
     badge: Badge
 
 
-def visible_sessions(user: User):  # type: ignore[no-untyped-def]
+def visible_sessions(user: User) -> Select[TherapySession]:
     """A clinician sees their own sessions; an admin the whole practice's."""
     query = select(TherapySession).where(TherapySession.practice_id == user.practice_id)
     if user.role != "admin":

@@ -52,7 +52,9 @@ class Person:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def setup_link(practice, role: str = "clinician", clinician_id: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def setup_link(
+    practice, role: str = "clinician", clinician_id: str | None = None
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
     body: dict[str, Any] = {"email": email, "role": role}
     if clinician_id:
@@ -81,7 +83,9 @@ def set_up(app, link: dict[str, Any], fake_clock: Clock, password: str = PASSWOR
     return Person(link["email"], link["id"], secret, codes, http, password)
 
 
-def sign_in(person: Person, fake_clock: Clock, code: str | None = None, password: str | None = None):  # type: ignore[no-untyped-def]
+def sign_in(
+    person: Person, fake_clock: Clock, code: str | None = None, password: str | None = None
+):  # type: ignore[no-untyped-def]
     page = person.http.get("/app/sign-in", follow_redirects=True).get_data(as_text=True)
     return person.http.post(
         "/app/sign-in",

@@ -50,7 +50,11 @@ def test_bad_user_input_is_refused_with_field_messages(make_practice):
         ({"email": "not-an-email", "role": "admin"}, 422, "email"),
         ({"email": "a@example.org", "role": "owner"}, 422, "role"),
         ({"email": "a@example.org", "role": "clinician"}, 422, "clinician_id"),
-        ({"email": "a@example.org", "role": "clinician", "clinician_id": foreign}, 422, "clinician_id"),
+        (
+            {"email": "a@example.org", "role": "clinician", "clinician_id": foreign},
+            422,
+            "clinician_id",
+        ),
         ({"email": "<script>@x.org\x00", "role": "admin"}, 422, "email"),
     ]
     for body, status, field in cases:
@@ -58,7 +62,9 @@ def test_bad_user_input_is_refused_with_field_messages(make_practice):
         assert response.status_code == status, (body, response.get_json())
         assert field in response.get_json()["errors"]
     practice.post("/v1/users", {"email": "dup@example.org", "role": "admin"})
-    assert practice.post("/v1/users", {"email": "DUP@example.org", "role": "admin"}).status_code == 409
+    assert (
+        practice.post("/v1/users", {"email": "DUP@example.org", "role": "admin"}).status_code == 409
+    )
 
 
 def test_weak_and_common_passwords_are_refused(app, make_practice, fake_clock):
@@ -91,7 +97,8 @@ def test_the_cli_adds_a_user_and_prints_the_link(app, settings, make_practice, m
     for name, value in settings_env(settings).items():
         monkeypatch.setenv(name, value)
     result = CliRunner().invoke(
-        cli.main, ["user", "add", "dana@example.org", "--role", "clinician", "--clinician", clinician]
+        cli.main,
+        ["user", "add", "dana@example.org", "--role", "clinician", "--clinician", clinician],
     )
     assert result.exit_code == 0, result.output
     assert "/app/setup/" in result.output

@@ -115,9 +115,7 @@ def test_wrong_answers_are_refused_then_the_account_locks(app, make_practice, fa
 
 def test_sign_in_is_rate_limited(app, make_practice, fake_clock):
     person = _admin(app, make_practice, fake_clock)
-    statuses = [
-        sign_in(person, fake_clock, password=f"wrong {n}").status_code for n in range(11)
-    ]
+    statuses = [sign_in(person, fake_clock, password=f"wrong {n}").status_code for n in range(11)]
     assert statuses[-1] == 429
 
 

@@ -75,7 +75,7 @@ def signer_or_refuse() -> reports.Signer:
     signer: reports.Signer | None = g.get("signer")
     if signer is None:
         _refuse(401, NOT_FRESH)
-    return signer  # type: ignore[return-value]
+    return signer
 
 
 def check_visible(therapy_session: TherapySession) -> None:

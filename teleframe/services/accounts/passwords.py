@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -33,7 +34,7 @@ def password_problem(password: str, *, email: str = "") -> str | None:
 
 
 @cache
-def _hasher():  # type: ignore[no-untyped-def]
+def _hasher() -> Any:
     from argon2 import PasswordHasher
 
     return PasswordHasher()  # argon2id with the library's current RFC 9106 parameters
