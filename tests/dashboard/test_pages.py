@@ -1,0 +1,97 @@
+"""The dashboard without a browser: who sees what, audit of every PHI page, headers, badges."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from teleframe.extensions import db
+from teleframe.models import AuditEvent
+from tests.accounts.people import set_up, setup_link, sign_in
+from tests.reports.helpers import clinician_user, end, session_only, sign
+
+
+def _admin(practice, fake_clock):  # type: ignore[no-untyped-def]
+    admin = set_up(practice.app, setup_link(practice, "admin"), fake_clock)
+    assert sign_in(admin, fake_clock).status_code == 303
+    return admin
+
+
+def test_pages_need_a_signed_in_person(client):
+    for path in ("/app/", "/app/badges", "/app/tokens", "/app/admin/users"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/app/sign-in" in response.headers["Location"]
+
+
+def test_a_clinician_sees_their_day_and_an_admin_the_practice(app, make_practice, fake_clock):
+    practice = make_practice()
+    mine, theirs = session_only(practice), session_only(practice)
+    person = clinician_user(practice, mine["clinician_id"])
+    admin = _admin(practice, fake_clock)
+    day = mine["scheduled_start"][:10]
+    own = person.http.get(f"/app/?date={day}").get_data(as_text=True)
+    assert mine["id"] in own and theirs["id"] not in own
+    everyone = admin.http.get(f"/app/?date={day}").get_data(as_text=True)
+    assert mine["id"] in everyone and theirs["id"] in everyone
+    badges = person.http.get(f"/app/badges?date={day}").get_json()
+    assert badges == {mine["id"]: {"key": "not_checked_in", "label": "not checked in"}}
+    assert person.http.get(f"/app/sessions/{theirs['id']}").status_code == 404
+    assert admin.http.get(f"/app/sessions/{theirs['id']}").status_code == 200
+    assert "Sign report" not in admin.http.get(f"/app/sessions/{theirs['id']}").get_data(
+        as_text=True
+    )  # only the session's clinician signs
+    assert person.http.get("/app/admin/users").status_code == 404
+    assert person.http.get("/app/?date=not-a-date").status_code == 200
+
+
+def test_badges_follow_the_session(app, make_practice):
+    practice = make_practice()
+    session = session_only(practice)
+    person = clinician_user(practice, session["clinician_id"])
+    day = session["scheduled_start"][:10]
+
+    def badge() -> str:
+        return str(person.http.get(f"/app/badges?date={day}").get_json()[session["id"]]["label"])
+
+    assert badge() == "not checked in"
+    end(app, session)
+    assert badge() == "ended"
+    person.http.get(f"/app/sessions/{session['id']}")  # builds the draft
+    assert badge() == "report ready"
+    sign(practice, session)
+    assert badge() == "signed"
+
+
+def test_every_phi_page_is_audited_with_the_persons_id(app, make_practice):
+    practice = make_practice()
+    session = session_only(practice)
+    person = clinician_user(practice, session["clinician_id"])
+    person.http.get(f"/app/?date={session['scheduled_start'][:10]}")
+    person.http.get(f"/app/sessions/{session['id']}")
+    person.http.get(f"/app/sessions/{session['id']}/report.pdf")
+    person.http.get(f"/app/sessions/{session['id']}/report.json")
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.actor_id == person.id)
+            .order_by(AuditEvent.occurred_at)
+        ).all()
+    trail = [(e.actor_type, e.action, e.resource_type, e.detail.get("format")) for e in events]
+    assert trail[-4:] == [
+        ("user", "read", "day", None),
+        ("user", "read", "frame_report", "dashboard"),
+        ("user", "export", "frame_report", "pdf"),
+        ("user", "export", "frame_report", "fhir"),
+    ]
+
+
+def test_page_headers_forbid_framing_caching_and_inline_script(app, make_practice):
+    practice = make_practice()
+    session = session_only(practice)
+    person = clinician_user(practice, session["clinician_id"])
+    for path in ("/app/", f"/app/sessions/{session['id']}", "/app/tokens", "/app/sign-in"):
+        response = person.http.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, path
+        assert "script-src 'self' 'nonce-" in csp
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "<script>" not in response.get_data(as_text=True)  # only the vendored file
