@@ -146,10 +146,11 @@ def user_add(
     with _app().app_context():
         from teleframe.extensions import db as database
 
-        practice_id = practice_id or _only_practice(database.session, clinician_id)
         try:
+            practice_id = practice_id or _only_practice(database.session, clinician_id)
             added, token = users.add_user(database.session, practice_id, email, role, clinician_id)
-        except users.AccountError as error:
+        except (users.AccountError, click.ClickException) as error:
+            database.engine.dispose()
             raise click.ClickException(error.message) from None
         audit.record(
             database.session,
@@ -161,6 +162,7 @@ def user_add(
             detail={"role": role},
         )
         database.session.commit()
+        database.engine.dispose()  # the command may run inside a longer-lived process
     base = settings.public_url or "http://127.0.0.1:8000"
     click.echo(f"user: {added.id}")
     click.echo(f"set-up link (one use, 72 hours): {users.link_url(base, token)}")
