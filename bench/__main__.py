@@ -92,7 +92,8 @@ class Run:
 
     def prepare(self) -> None:
         from config.settings import Settings
-        from teleframe import crypto, migrations
+        from teleframe import migrations
+        from teleframe.db import crypto
 
         migrations.upgrade(self.db_url)
         from bench import floor_app

@@ -59,16 +59,16 @@ class Fixture:
 
 def populate(app: Flask, sessions: int = 400, clients: int = 200) -> Fixture:
     """A practice, its key, clinicians, clients and sessions starting soon, through the API."""
-    from teleframe import policies
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db
     from teleframe.models import Practice
+    from teleframe.operations import policy
 
     with app.app_context():
         practice = Practice(id=uuid.uuid4(), name="Bench practice")
         db.session.add(practice)
         db.session.flush()
-        policies.ensure_default(db.session, practice.id)
+        policy.ensure_default(db.session, practice.id)
         key = issue_key(db.session, practice.id, label="bench")
         db.session.commit()
     http = app.test_client()

@@ -10,8 +10,8 @@ from config.settings import Settings, load_settings
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    from teleframe import crypto
     from teleframe.app_setup import configure_database, register_api, register_celery
+    from teleframe.db import crypto
 
     settings = settings or load_settings()
     app = Flask(__name__)

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
+from teleframe import tasks
 from teleframe.errors import from_http_exception, problem
 from teleframe.extensions import ProblemApi, db
 
@@ -61,10 +62,13 @@ def _tune_sqlite(engine: Any) -> None:
 
 
 def register_api(app: Flask) -> None:
+    from teleframe.api.auth import key_cache, require_api_key
     from teleframe.api.checkin_links.resources import blp as checkin_links
     from teleframe.api.clients.resources import blp as clients
     from teleframe.api.clinicians.resources import blp as clinicians
     from teleframe.api.events.resources import blp as events
+    from teleframe.api.health.resources import blp as health
+    from teleframe.api.hooks.resources import blp as hooks
     from teleframe.api.integrations.resources import blp as integrations
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.people import require_caller
@@ -72,9 +76,6 @@ def register_api(app: Flask) -> None:
     from teleframe.api.sessions.resources import blp as sessions
     from teleframe.api.users.resources import blp as users
     from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
-    from teleframe.auth import key_cache, require_api_key
-    from teleframe.health import blp as health
-    from teleframe.hooks import blp as hooks
     from teleframe.web.views import blp as web
 
     api = ProblemApi(app)  # one per app: the OpenAPI document belongs to it
@@ -173,21 +174,21 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "workers.tasks.checkin",
             "workers.tasks.outbox",
             "workers.tasks.report",
-            "workers.tasks.timeline",
+            "workers.tasks.continuity",
             "workers.tasks.webhooks",
         ),
         "beat_schedule": {
-            "relay-outbox": {"task": "teleframe.relay_outbox", "schedule": 2.0},
-            "enforce-retention": {"task": "teleframe.enforce_retention", "schedule": 86400.0},
-            "check-disruptions": {"task": "teleframe.check_disruptions", "schedule": 10.0},
+            "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
+            "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
+            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
             # stored webhooks wake a worker on commit; this catches a wake-up that was lost
             "sweep-webhooks": {
-                "task": "teleframe.ingest_event",
+                "task": tasks.INGEST_EVENT,
                 "schedule": 15.0,
                 "args": ("sweep",),
             },
-            "fan-out-events": {"task": "teleframe.fan_out_events", "schedule": 2.0},
-            "deliver-due-webhooks": {"task": "teleframe.deliver_due", "schedule": 2.0},
+            "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 2.0},
+            "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },
     }
     if settings.embedded:

@@ -9,13 +9,15 @@ import sys
 import uuid
 
 import click
+from flask import Flask
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from config.settings import load_settings
 from teleframe import migrations
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Flask:
     from teleframe import create_app
 
     return create_app()
@@ -42,10 +44,10 @@ def db_upgrade() -> None:
 @click.option("--practice-name", default="My practice", show_default=True)
 def init(practice_name: str) -> None:
     """Create a practice with the default policy and print its first API key (once)."""
-    from teleframe import policies
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db as database
     from teleframe.models import Practice
+    from teleframe.operations import policy
 
     settings = load_settings()
     migrations.upgrade(settings.database_url)
@@ -54,7 +56,7 @@ def init(practice_name: str) -> None:
         practice = Practice(id=uuid.uuid4(), name=practice_name)
         database.session.add(practice)
         database.session.flush()
-        policies.ensure_default(database.session, practice.id)
+        policy.ensure_default(database.session, practice.id)
         key = issue_key(database.session, practice.id, label="first key")
         database.session.commit()
         practice_id = practice.id
@@ -79,7 +81,7 @@ def keys() -> None:
 )
 def keys_create(practice_id: uuid.UUID, label: str, role: str) -> None:
     """Issue another key for PRACTICE_ID and print it once."""
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db as database
     from teleframe.models import Practice
 
@@ -139,8 +141,8 @@ def user_add(
     email: str, role: str, clinician_id: uuid.UUID | None, practice_id: uuid.UUID | None
 ) -> None:
     """Add a user and print their one-time set-up link (72 hours)."""
-    from teleframe import audit
     from teleframe.accounts import users
+    from teleframe.db import audit
 
     settings = load_settings()
     with _app().app_context():
@@ -168,18 +170,18 @@ def user_add(
     click.echo(f"set-up link (one use, 72 hours): {users.link_url(base, token)}")
 
 
-def _only_practice(session, clinician_id: uuid.UUID | None) -> uuid.UUID:  # type: ignore[no-untyped-def]
+def _only_practice(session: Session, clinician_id: uuid.UUID | None) -> uuid.UUID:
     from teleframe.models import Clinician, Practice
 
     if clinician_id is not None:
         clinician = session.get(Clinician, clinician_id)
         if clinician is None:
             raise click.ClickException("no such clinician")
-        return clinician.practice_id  # type: ignore[no-any-return]
+        return clinician.practice_id
     ids = session.scalars(select(Practice.id).limit(2)).all()
     if len(ids) != 1:
         raise click.ClickException("give --practice: there is not exactly one practice")
-    return ids[0]  # type: ignore[no-any-return]
+    return ids[0]
 
 
 @main.group()
@@ -191,11 +193,11 @@ def report() -> None:
 @click.argument("session_id", type=click.UUID)
 def report_verify(session_id: uuid.UUID) -> None:
     """Recompute SESSION_ID's report hash chain; exit 1 if any version was altered."""
-    from teleframe import reports
     from teleframe.extensions import db as database
+    from teleframe.operations import report
 
     with _app().app_context():
-        verdict = reports.verify(database.session, session_id)
+        verdict = report.verify(database.session, session_id)
     if verdict.ok:
         click.echo(f"ok: {verdict.checked} version(s) verified, head {verdict.head_hash}")
         return

@@ -20,13 +20,19 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from hypothesis import settings as hypothesis_settings
 
 from config.settings import Settings
-from teleframe import crypto
+from teleframe.db import crypto
 
 PG_ADMIN_URL = os.environ.get("TELEFRAME_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TELEFRAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# no per-example deadline: on a shared two-core machine it measures the neighbours, not us
+# (speed is measured in bench/); every @settings below inherits this
+hypothesis_settings.register_profile("teleframe", deadline=None)
+hypothesis_settings.load_profile("teleframe")
 
 
 def service_missing(reason: str) -> None:
@@ -217,17 +223,17 @@ class PracticeHandle:
 
 @pytest.fixture
 def make_practice(app):  # type: ignore[no-untyped-def]
-    from teleframe import policies
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db
     from teleframe.models import Practice
+    from teleframe.operations import policy
 
     def make(name: str = "Practice") -> PracticeHandle:
         with app.app_context():
             practice = Practice(id=uuid.uuid4(), name=name)
             db.session.add(practice)
             db.session.flush()
-            policies.ensure_default(db.session, practice.id)
+            policy.ensure_default(db.session, practice.id)
             key = issue_key(db.session, practice.id)
             db.session.commit()
             return PracticeHandle(app, practice.id, key)

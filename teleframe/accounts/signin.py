@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teleframe import audit
 from teleframe.accounts import clock
 from teleframe.accounts.users import normalise_email
+from teleframe.db import audit
 from teleframe.models import SignInSession, User
 from teleframe.services.accounts import codes, rules
 from teleframe.services.accounts.passwords import password_matches

@@ -8,10 +8,10 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from teleframe import audit
 from teleframe.accounts import signin, users
 from teleframe.dashboard.blueprint import blp
 from teleframe.dashboard.wiring import SignedIn, limiter
+from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.services.accounts import codes
 

@@ -11,10 +11,10 @@ from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from teleframe import audit
 from teleframe.accounts import users
 from teleframe.api.users.resources import public_base_url
 from teleframe.dashboard.blueprint import blp
+from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.models import Clinician, User
 

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from teleframe.frame import latest_checkin
 from teleframe.models import Client, Evaluation, ReportVersion, TherapySession, User
+from teleframe.operations.frame import latest_checkin
 from teleframe.services.frame_badge import Badge, badge
 
 

@@ -9,12 +9,13 @@ from flask import Response, abort, flash, json, redirect, render_template, reque
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from teleframe import audit, reports
 from teleframe.accounts import signin
 from teleframe.dashboard import day, strip
 from teleframe.dashboard.blueprint import blp
+from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.models import TherapySession
+from teleframe.operations import report as reports
 from teleframe.services.accounts.signature import DASHBOARD_METHOD
 
 SESSION_PATH = "/sessions/<uuid:session_id>"

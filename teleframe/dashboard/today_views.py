@@ -8,10 +8,10 @@ from typing import Any
 from flask import jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from teleframe import audit
 from teleframe.accounts import clock
 from teleframe.dashboard import day
 from teleframe.dashboard.blueprint import blp
+from teleframe.db import audit
 from teleframe.extensions import db
 
 

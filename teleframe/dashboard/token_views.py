@@ -8,9 +8,9 @@ from typing import Any
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
-from teleframe import audit
 from teleframe.accounts import tokens as personal
 from teleframe.dashboard.blueprint import blp
+from teleframe.db import audit
 from teleframe.extensions import db
 
 

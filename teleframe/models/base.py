@@ -11,7 +11,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, TypeDecorator, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from teleframe import crypto
+from teleframe.db import crypto
 
 
 def utcnow() -> datetime:

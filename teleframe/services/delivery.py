@@ -1,6 +1,6 @@
 """Outbound webhook delivery rules: the body, the retry schedule, what each answer means.
 
-Plain functions over plain data; the database work is in `teleframe.webhooks`.
+Plain functions over plain data; the database work is in `teleframe.operations.delivery`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+from teleframe.services.moments import rfc3339
 
 EVENT_TYPES = (
     "checkin.submitted",
@@ -74,7 +76,7 @@ class Decision:
 
 def body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
     """The thin Standard Webhooks payload, serialised once so it is signed and sent as is."""
-    stamp = occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    stamp = rfc3339(occurred_at)
     payload = {"type": event_type, "timestamp": stamp, "data": data}
     encoded = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     if len(encoded) > MAX_BODY_BYTES:

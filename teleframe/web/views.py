@@ -8,10 +8,10 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from teleframe import checkins
 from teleframe.extensions import db
-from teleframe.frame import frame_view
 from teleframe.models import CheckInLink, TherapySession
+from teleframe.operations.checkin import CheckInClosed, submit
+from teleframe.operations.frame import frame_view
 from teleframe.web import checkin_form, links
 
 blp = Blueprint(
@@ -95,8 +95,8 @@ def redeem(token: str) -> Any:
         db.session.rollback()
         return _message(410)
     try:
-        checkins.submit(db.session, _session_of(link), answers, source="web")
-    except checkins.CheckInClosed:
+        submit(db.session, _session_of(link), answers, source="web")
+    except CheckInClosed:
         db.session.rollback()
         return _message(409, CLOSED)
     return _to_status(link)
@@ -131,8 +131,8 @@ def update() -> Any:
         values.pop("csrf", None)
         return _page("checkin.html", 422, values=values, errors=errors, csrf=links.csrf_token(link))
     try:
-        checkins.submit(db.session, _session_of(link), answers, source="web")
-    except checkins.CheckInClosed:
+        submit(db.session, _session_of(link), answers, source="web")
+    except CheckInClosed:
         db.session.rollback()
         return _message(409, CLOSED)
     return redirect(url_for(".status"), 303)

@@ -29,7 +29,7 @@ def test_an_admin_key_adds_a_clinician_user_with_a_one_time_link(app, make_pract
 
 
 def test_a_platform_key_cannot_add_users(app, make_practice):
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
 
     practice = make_practice()
     with app.app_context():

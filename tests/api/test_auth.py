@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from teleframe.auth import hash_key
+from teleframe.api.auth import hash_key
 from teleframe.extensions import db
 from teleframe.models import ApiKey
 
@@ -53,7 +53,7 @@ def test_a_revoked_key_stops_working_within_the_cache_period(app, make_practice,
 
 
 def test_platform_keys_cannot_change_the_practice_set_up(app, make_practice):
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.services.policy import default_policy_text
     from tests.conftest import PracticeHandle
 

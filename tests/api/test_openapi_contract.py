@@ -30,16 +30,16 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def auth(app):  # type: ignore[no-untyped-def]
     import uuid
 
-    from teleframe import policies
-    from teleframe.auth import issue_key
+    from teleframe.api.auth import issue_key
     from teleframe.extensions import db
     from teleframe.models import Practice
+    from teleframe.operations import policy
 
     with app.app_context():
         practice = Practice(id=uuid.uuid4(), name="contract")
         db.session.add(practice)
         db.session.flush()
-        policies.ensure_default(db.session, practice.id)
+        policy.ensure_default(db.session, practice.id)
         key = issue_key(db.session, practice.id)
         db.session.commit()
     return {"Authorization": f"Bearer {key}"}

@@ -39,7 +39,7 @@ def test_ciphertext_is_bound_to_its_key(app):
     import pytest
     from cryptography.exceptions import InvalidTag
 
-    from teleframe import crypto
+    from teleframe.db import crypto
 
     sealed = crypto.encrypt(b"secret")
     assert crypto.decrypt(sealed) == b"secret"

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from teleframe import ingest
 from teleframe.extensions import db
 from teleframe.models import OutboundEvent, TherapySession
+from teleframe.operations import continuity, ingest
 from teleframe.services.providers import Event
 from tests.conftest import soon
 
@@ -51,12 +51,12 @@ def test_backup_plan_due_after_the_policy_threshold_and_only_once(app, make_prac
     with app.app_context():
         therapy_session = db.session.get_one(TherapySession, session_id)
         ingest.store_events(db.session, therapy_session, _events(start))
-        ingest.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=60))
+        continuity.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=60))
         assert "backup_plan.due" not in _emitted(session_id)
         assert therapy_session.outage_open_since == dropped_at
         assert therapy_session.state == "in_progress"
-        ingest.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=121))
-        ingest.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=200))
+        continuity.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=121))
+        continuity.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=200))
         emitted = _emitted(session_id)
         assert emitted.count("backup_plan.due") == 1
         assert emitted.count("disruption.started") == 1
@@ -83,7 +83,9 @@ def test_reschedule_is_suggested_after_the_policy_minutes_lost(app, make_practic
     with app.app_context():
         therapy_session = db.session.get_one(TherapySession, session_id)
         ingest.store_events(db.session, therapy_session, _events(start))
-        ingest.refold(db.session, therapy_session, now=start + timedelta(minutes=10, seconds=901))
+        continuity.refold(
+            db.session, therapy_session, now=start + timedelta(minutes=10, seconds=901)
+        )
         assert "reschedule.suggested" in _emitted(session_id)
         db.session.rollback()
 

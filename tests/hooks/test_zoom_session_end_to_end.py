@@ -63,7 +63,7 @@ def _settled(practice, session: str):  # type: ignore[no-untyped-def]
     """Every ingest and fold task of the practice has run, and a record exists."""
     from sqlalchemy import func, select
 
-    from teleframe import ingest
+    from teleframe import tasks
     from teleframe.extensions import db
     from teleframe.models import InboundEvent, OutboxMessage
 
@@ -74,7 +74,7 @@ def _settled(practice, session: str):  # type: ignore[no-untyped-def]
             .where(
                 OutboxMessage.practice_id == practice.id,
                 OutboxMessage.done_at.is_(None),
-                OutboxMessage.task == ingest.FOLD_SESSION,
+                OutboxMessage.task == tasks.FOLD_SESSION,
             )
         ) + db.session.scalar(
             select(func.count())

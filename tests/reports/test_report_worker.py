@@ -6,9 +6,9 @@ import uuid
 
 from sqlalchemy import select
 
-from teleframe import reports
 from teleframe.extensions import db
 from teleframe.models import OutboxMessage, TherapySession
+from teleframe.operations import report
 from tests.conftest import wait_for
 from tests.reports.helpers import session_only, stored_versions
 from workers.tasks.report import build_report_draft
@@ -19,7 +19,7 @@ def test_worker_builds_the_draft_from_the_outbox(app, worker, make_practice):
     session = session_only(practice)
     with app.app_context():
         therapy_session = db.session.get_one(TherapySession, uuid.UUID(session["id"]))
-        message = reports.stage_draft_build(db.session, therapy_session)
+        message = report.stage_draft_build(db.session, therapy_session)
         db.session.commit()  # publishes what the transaction staged
         message_id = message.id
 

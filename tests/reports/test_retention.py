@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from teleframe import reports
 from teleframe.extensions import db
 from teleframe.models import AuditEvent, CheckIn, Practice, ReportVersion
-from teleframe.reports import retention_ends
+from teleframe.operations import retention
+from teleframe.services.retention import retention_ends
 from tests.reports.helpers import sign
 from tests.samples import GOOD_CHECKIN
 
@@ -89,7 +89,7 @@ def test_retention_deletes_only_what_is_past_its_period(app, make_practice):
     short_expired = _served(short, ended_years_ago=3.5, born="1980-01-01")
 
     with app.app_context():
-        reports.enforce_retention(db.session, NOW)
+        retention.enforce_retention(db.session, NOW)
         assert _held(expired) == (0, 0)
         assert _held(short_expired) == (0, 0)
         assert _held(recent) == (1, 1)
@@ -105,7 +105,7 @@ def test_retention_deletes_only_what_is_past_its_period(app, make_practice):
         first = next(e for e in deletions if e.resource_id == expired)
         assert first.detail["checkins"] == 1 and first.detail["report_versions"] == 1
         # a second sweep finds nothing more to delete, and writes nothing
-        reports.enforce_retention(db.session, NOW)
+        retention.enforce_retention(db.session, NOW)
         again = db.session.scalar(
             select(func.count())
             .select_from(AuditEvent)

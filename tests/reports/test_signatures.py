@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from teleframe.auth import issue_key
+from teleframe.api.auth import issue_key
 from teleframe.extensions import db
 from tests.accounts.people import csrf_of, page_csrf
 from tests.reports.helpers import (

@@ -18,6 +18,6 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test-only allow-list: production refuses loopback like any private address."""
-    from teleframe.webhooks import ALLOW_PRIVATE_ENV
+    from teleframe.operations.delivery import ALLOW_PRIVATE_ENV
 
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, LOOPBACK)

@@ -24,7 +24,7 @@ def emit_event(app: Any, session_id: str, event_type: str = "checkin.submitted")
     """An outbound event as teleframe's own code records it."""
     from teleframe.extensions import db
     from teleframe.models import OutboundEvent, TherapySession
-    from teleframe.notifications import emit
+    from teleframe.operations.notification import emit
 
     occurrence = uuid.uuid4().hex
     with app.app_context():
@@ -37,17 +37,17 @@ def emit_event(app: Any, session_id: str, event_type: str = "checkin.submitted")
 
 def run_due(app: Any, practice_id: uuid.UUID, at: datetime | None = None) -> list[str | None]:
     """One beat in-process: fan out, claim (at a chosen clock) and attempt each claim."""
-    from teleframe import webhooks
     from teleframe.extensions import db
     from teleframe.models.base import utcnow
+    from teleframe.operations import delivery
 
     with app.app_context():
-        webhooks.fan_out(db.session, utcnow())
+        delivery.fan_out(db.session, utcnow())
         db.session.commit()
-        claimed = webhooks.claim_due(db.session, at or utcnow(), practice_id=practice_id)
+        claimed = delivery.claim_due(db.session, at or utcnow(), practice_id=practice_id)
         db.session.commit()
-        allow = webhooks.allowed_private()
-        return [webhooks.attempt(db.session, d, lease, allow) for d, lease in claimed]
+        allow = delivery.allowed_private()
+        return [delivery.attempt(db.session, d, lease, allow) for d, lease in claimed]
 
 
 def later(**delta: float) -> datetime:

@@ -178,10 +178,10 @@ def test_events_before_the_subscription_are_not_sent(app, practice, receiver):
 
 
 def test_a_slow_receiver_times_out(app, practice, receiver, monkeypatch):
-    from teleframe import webhooks
+    from teleframe.operations import delivery
 
-    assert (webhooks.CONNECT_TIMEOUT, webhooks.READ_TIMEOUT) == (3.0, 10.0)
-    monkeypatch.setattr(webhooks, "READ_TIMEOUT", 0.3)  # the same mechanism, without 10 s
+    assert (delivery.CONNECT_TIMEOUT, delivery.READ_TIMEOUT) == (3.0, 10.0)
+    monkeypatch.setattr(delivery, "READ_TIMEOUT", 0.3)  # the same mechanism, without 10 s
     endpoint = subscribe(practice, receiver)
     emit_event(app, practice.session())
     receiver.answer(Answer(200, delay=2))

@@ -7,15 +7,15 @@ import logging
 from celery import shared_task
 from sqlalchemy.exc import IntegrityError
 
-from teleframe.checkins import EVALUATE_CHECKIN
-from teleframe.evaluations import BATCH, evaluate_staged
+from teleframe import tasks
 from teleframe.extensions import db
+from teleframe.operations.evaluation import BATCH, evaluate_staged
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 20
 
 
-@shared_task(name=EVALUATE_CHECKIN)
+@shared_task(name=tasks.EVALUATE_CHECKIN)
 def evaluate_checkin(checkin_id: str) -> int:
     """Sent once per check-in (ids only), it evaluates whatever is staged, this check-in
     among them, in batches. Idempotent: the outbox rows and the one evaluation per check-in

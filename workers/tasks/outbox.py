@@ -6,14 +6,15 @@ import logging
 
 from celery import current_app, shared_task
 
-from teleframe import outbox
+from teleframe import tasks
+from teleframe.db import outbox
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="teleframe.relay_outbox")
+@shared_task(name=tasks.RELAY_OUTBOX)
 def relay_outbox() -> int:
     session = db.session
     due = outbox.claim_due(session, utcnow())

@@ -6,30 +6,31 @@ import uuid
 
 from celery import current_app, shared_task
 
-from teleframe import webhooks
+from teleframe import tasks
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
+from teleframe.operations import delivery
 
 
-@shared_task(name="teleframe.fan_out_events")
+@shared_task(name=tasks.FAN_OUT_EVENTS)
 def fan_out_events() -> int:
-    made = webhooks.fan_out(db.session, utcnow())
+    made = delivery.fan_out(db.session, utcnow())
     db.session.commit()
     return made
 
 
-@shared_task(name="teleframe.deliver_due")
+@shared_task(name=tasks.DELIVER_DUE)
 def deliver_due() -> int:
     """Lease due deliveries, then queue an attempt for each; a lost message waits out its lease."""
-    claimed = webhooks.claim_due(db.session, utcnow())
+    claimed = delivery.claim_due(db.session, utcnow())
     db.session.commit()
     for delivery_id, lease_id in claimed:
-        current_app.send_task(webhooks.DELIVER_WEBHOOK, args=[str(delivery_id), str(lease_id)])
+        current_app.send_task(tasks.DELIVER_WEBHOOK, args=[str(delivery_id), str(lease_id)])
     return len(claimed)
 
 
-@shared_task(name=webhooks.DELIVER_WEBHOOK)
+@shared_task(name=tasks.DELIVER_WEBHOOK)
 def deliver_webhook(delivery_id: str, lease_id: str) -> str | None:
-    return webhooks.attempt(
-        db.session, uuid.UUID(delivery_id), uuid.UUID(lease_id), webhooks.allowed_private()
+    return delivery.attempt(
+        db.session, uuid.UUID(delivery_id), uuid.UUID(lease_id), delivery.allowed_private()
     )

@@ -11,13 +11,13 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from teleframe import checkins
 from teleframe.api.checkin_links.schemas import CheckInLinkCreateSchema, CheckInLinkSchema
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import CheckInLink, TherapySession
 from teleframe.models.base import utcnow
 from teleframe.models.checkin_link import hash_link_token
-from teleframe.queries import get_scoped
+from teleframe.operations import checkin
 
 blp = Blueprint(
     "checkin_links", __name__, url_prefix="/v1/sessions", description="Client check-in links"
@@ -31,7 +31,7 @@ class CheckInLinks(MethodView):
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Create a one-time link to the client check-in page"""
         session = get_scoped(TherapySession, session_id)
-        if session.state in checkins.CLOSED_STATES:
+        if session.state in checkin.CLOSED_STATES:
             abort(409, message="The session has ended; check-ins are closed.")
         minutes = (data or {}).get("expires_in_minutes")
         expires_at = utcnow() + timedelta(minutes=minutes) if minutes else session.scheduled_end

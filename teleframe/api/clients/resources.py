@@ -8,12 +8,12 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from teleframe import audit
+from teleframe.api.auth import current_practice_id
 from teleframe.api.clients.schemas import ClientCreateSchema, ClientSchema
-from teleframe.auth import current_practice_id
+from teleframe.db import audit
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Client
-from teleframe.queries import get_scoped
 
 blp = Blueprint("clients", __name__, url_prefix="/v1/clients", description="Clients")
 

@@ -8,11 +8,11 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from teleframe.api.auth import current_practice_id
 from teleframe.api.clinicians.schemas import ClinicianCreateSchema, ClinicianSchema
-from teleframe.auth import current_practice_id
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Clinician
-from teleframe.queries import get_scoped
 
 blp = Blueprint("clinicians", __name__, url_prefix="/v1/clinicians", description="Clinicians")
 

@@ -10,18 +10,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from teleframe import ingest, outbox
+from teleframe import tasks
+from teleframe.api.auth import current_practice_id
 from teleframe.api.events.schemas import (
     EventAcceptedSchema,
     EventSchema,
     OutboundEventSchema,
     ReportedEventSchema,
 )
-from teleframe.auth import current_practice_id
+from teleframe.db import outbox
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import OutboundEvent, SessionEvent, TherapySession
 from teleframe.models.base import utcnow
-from teleframe.queries import get_scoped
+from teleframe.operations import ingest
 from teleframe.services.providers import PayloadInvalid
 from teleframe.services.providers.standard import event_from_report
 
@@ -46,7 +48,7 @@ class SessionEvents(MethodView):
             abort(422, errors=errors or {"_schema": [str(error)]})
         ingest.store_events(db.session, therapy_session, [event])
         outbox.stage(
-            db.session, therapy_session.practice_id, ingest.FOLD_SESSION, str(therapy_session.id)
+            db.session, therapy_session.practice_id, tasks.FOLD_SESSION, str(therapy_session.id)
         )
         db.session.commit()
         return {"status": "accepted", "dedupe_key": event.dedupe_key}

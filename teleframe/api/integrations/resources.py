@@ -9,12 +9,12 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.integrations.schemas import IntegrationCreateSchema, IntegrationSchema
-from teleframe.auth import admin_only, current_practice_id
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Integration
-from teleframe.queries import get_scoped
-from teleframe.webhooks import new_secret
+from teleframe.operations.delivery import new_secret
 
 blp = Blueprint("integrations", __name__, url_prefix="/v1/integrations", description="Integrations")
 

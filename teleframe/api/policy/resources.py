@@ -9,11 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from teleframe import policies
+from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.policy.schemas import PolicySchema, PolicyVersionSchema
-from teleframe.auth import admin_only, current_practice_id
 from teleframe.extensions import db
 from teleframe.models import PolicyVersion
+from teleframe.operations import policy
 from teleframe.services.policy import PolicyError
 
 blp = Blueprint("policy", __name__, url_prefix="/v1/policy", description="Frame policy")
@@ -34,7 +34,7 @@ class Policy(MethodView):
     @blp.response(200, PolicySchema())
     def get(self) -> PolicyVersion:
         """The current policy version"""
-        return policies.ensure_default(db.session, current_practice_id())
+        return policy.ensure_default(db.session, current_practice_id())
 
     @blp.doc(requestBody=POLICY_BODY)
     @blp.response(200, PolicySchema())
@@ -50,7 +50,7 @@ class Policy(MethodView):
             abort(415, message="Send the policy as application/yaml or application/json.")
         text = request.get_data(as_text=True)
         try:
-            version = policies.save_version(db.session, current_practice_id(), text)
+            version = policy.save_version(db.session, current_practice_id(), text)
         except PolicyError as error:
             abort(422, message="The policy is not valid.", errors={"policy": error.errors})
         db.session.commit()

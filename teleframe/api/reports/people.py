@@ -13,12 +13,12 @@ from flask import g, request
 from flask_login import current_user
 from flask_smorest import abort
 
-from teleframe import reports
 from teleframe.accounts import signin, tokens
-from teleframe.auth import require_api_key
+from teleframe.api.auth import require_api_key
 from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import TherapySession, User
+from teleframe.operations import report as reports
 from teleframe.services.accounts.signature import DASHBOARD_METHOD, token_method
 
 PERSON_ONLY = ("reports.ReportSign", "reports.ReportAddenda")

@@ -9,7 +9,6 @@ from flask import Response, g, json
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from teleframe import audit, reports
 from teleframe.api.reports.people import check_visible, signer_or_refuse
 from teleframe.api.reports.schemas import (
     AddendumCreateSchema,
@@ -17,21 +16,23 @@ from teleframe.api.reports.schemas import (
     ReportSchema,
     ReportSignSchema,
 )
+from teleframe.db import audit
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import ReportVersion, TherapySession
-from teleframe.queries import get_scoped
+from teleframe.operations import report
 
 blp = Blueprint("reports", __name__, url_prefix="/v1/sessions", description="Frame reports")
 
 BINARY = {"type": "string", "format": "binary"}
 FHIR_JSON = "application/fhir+json"
 FHIR_BUNDLE = {"type": "object", "description": "FHIR R4 Bundle (collection)"}
-CONFLICTS: dict[type[reports.ReportError], str] = {
-    reports.AlreadySigned: "The report is already signed; add an addendum instead.",
-    reports.NotSigned: "The report is not signed yet; addenda follow a signature.",
-    reports.DraftChanged: "The draft changed since that hash; review it again before signing.",
-    reports.SessionNotEnded: "The session has not ended yet; sign its report after it ends.",
-    reports.ReportUnreadable: "A stored report version failed its integrity check; "
+CONFLICTS: dict[type[report.ReportError], str] = {
+    report.AlreadySigned: "The report is already signed; add an addendum instead.",
+    report.NotSigned: "The report is not signed yet; addenda follow a signature.",
+    report.DraftChanged: "The draft changed since that hash; review it again before signing.",
+    report.SessionNotEnded: "The session has not ended yet; sign its report after it ends.",
+    report.ReportUnreadable: "A stored report version failed its integrity check; "
     "see /report/verify.",
 }
 
@@ -43,8 +44,8 @@ def _echo_request_id(response: Response) -> Response:
     return response
 
 
-def _refuse(error: reports.ReportError) -> NoReturn:
-    if isinstance(error, reports.NotTheClinician):
+def _refuse(error: report.ReportError) -> NoReturn:
+    if isinstance(error, report.NotTheClinician):
         abort(403, message="Only the session's clinician can sign or amend its report.")
     abort(409, message=CONFLICTS.get(type(error), "The report cannot change that way."))
     raise AssertionError("abort() raises")
@@ -67,8 +68,8 @@ def _head(session_id: uuid.UUID, action: str, form: str) -> ReportVersion:
     therapy_session = get_scoped(TherapySession, session_id)
     check_visible(therapy_session)
     try:
-        version = reports.refresh_draft(db.session, therapy_session)
-    except reports.ReportError as error:
+        version = report.refresh_draft(db.session, therapy_session)
+    except report.ReportError as error:
         _refuse(error)
     _audit(therapy_session, action, version, form)
     db.session.commit()
@@ -78,8 +79,8 @@ def _head(session_id: uuid.UUID, action: str, form: str) -> ReportVersion:
 def _view(version: ReportVersion) -> dict[str, Any]:
     return {
         "session_id": version.session_id,
-        "version": reports.metadata(version),
-        "versions": reports.version_list(db.session, version.session_id),
+        "version": report.metadata(version),
+        "versions": report.version_list(db.session, version.session_id),
         "report": version.body,
     }
 
@@ -98,7 +99,7 @@ class ReportPdf(MethodView):
     def get(self, session_id: uuid.UUID) -> Response:
         """The frame report as a PDF document"""
         version = _head(session_id, "export", "pdf")
-        response = Response(_render_pdf(reports.export_view(version)), mimetype="application/pdf")
+        response = Response(_render_pdf(report.export_view(version)), mimetype="application/pdf")
         response.headers["Content-Disposition"] = (
             f'inline; filename="frame-report-{session_id}-v{version.number}.pdf"'
         )
@@ -111,7 +112,7 @@ class ReportFhir(MethodView):
     def get(self, session_id: uuid.UUID) -> Response:
         """The frame report as a FHIR R4 Bundle: Encounter, QuestionnaireResponse, Provenance"""
         version = _head(session_id, "export", "fhir")
-        bundle = _to_fhir_bundle(reports.export_view(version))
+        bundle = _to_fhir_bundle(report.export_view(version))
         return Response(json.dumps(bundle), mimetype=FHIR_JSON)
 
 
@@ -129,10 +130,10 @@ class ReportSign(MethodView):
         therapy_session = get_scoped(TherapySession, session_id)
         check_visible(therapy_session)
         try:
-            version = reports.sign(
+            version = report.sign(
                 db.session, therapy_session, signer, expected_hash=data.get("content_hash")
             )
-        except reports.ReportError as error:
+        except report.ReportError as error:
             db.session.rollback()
             _refuse(error)
         _audit(therapy_session, "sign", version, "json")
@@ -153,8 +154,8 @@ class ReportAddenda(MethodView):
         therapy_session = get_scoped(TherapySession, session_id)
         check_visible(therapy_session)
         try:
-            version = reports.add_addendum(db.session, therapy_session, signer, data["text"])
-        except reports.ReportError as error:
+            version = report.add_addendum(db.session, therapy_session, signer, data["text"])
+        except report.ReportError as error:
             db.session.rollback()
             _refuse(error)
         _audit(therapy_session, "amend", version, "json")
@@ -169,7 +170,7 @@ class ReportVerify(MethodView):
         """Recompute the report's hash chain from the stored versions"""
         therapy_session = get_scoped(TherapySession, session_id)
         check_visible(therapy_session)
-        verdict = reports.verify(db.session, therapy_session.id)
+        verdict = report.verify(db.session, therapy_session.id)
         audit.record(
             db.session,
             audit.request_actor(),
@@ -183,14 +184,14 @@ class ReportVerify(MethodView):
         return {"session_id": therapy_session.id, **verdict.to_dict()}
 
 
-def _render_pdf(report: dict[str, Any]) -> bytes:
+def _render_pdf(view: dict[str, Any]) -> bytes:
     # reportlab is loaded on the first export, not in every API worker at start-up
     from teleframe.services.report_pdf import render_pdf
 
-    return render_pdf(report)
+    return render_pdf(view)
 
 
-def _to_fhir_bundle(report: dict[str, Any]) -> dict[str, Any]:
+def _to_fhir_bundle(view: dict[str, Any]) -> dict[str, Any]:
     from teleframe.services.report_fhir import to_fhir_bundle
 
-    return to_fhir_bundle(report)
+    return to_fhir_bundle(view)

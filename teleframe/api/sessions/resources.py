@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from teleframe import audit, checkins
+from teleframe.api.auth import current_practice_id
 from teleframe.api.sessions.schemas import (
     CheckInAcceptedSchema,
     CheckInCreateSchema,
@@ -21,11 +21,12 @@ from teleframe.api.sessions.schemas import (
     SessionSchema,
     VerdictSchema,
 )
-from teleframe.auth import current_practice_id
+from teleframe.db import audit
+from teleframe.db.queries import get_scoped, not_found
 from teleframe.extensions import db
-from teleframe.frame import frame_of, verdict_of
 from teleframe.models import Client, Clinician, TherapySession
-from teleframe.queries import get_scoped, not_found
+from teleframe.operations.checkin import CheckInClosed, closed_message, submit
+from teleframe.operations.frame import frame_of, verdict_of
 
 blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
 
@@ -99,9 +100,9 @@ class CheckIns(MethodView):
         """Submit the client's check-in; the verdict appears on the frame"""
         session = get_scoped(TherapySession, session_id)
         try:
-            checkin = checkins.submit(db.session, session, data, source="api")
-        except checkins.CheckInClosed:
-            abort(409, message=checkins.closed_message(session))
+            checkin = submit(db.session, session, data, source="api")
+        except CheckInClosed:
+            abort(409, message=closed_message(session))
         frame_url = url_for("sessions.Frame", session_id=session.id)
         verdict_url = url_for("sessions.Verdict", session_id=session.id, checkin_id=checkin.id)
         body = {

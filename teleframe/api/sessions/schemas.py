@@ -1,9 +1,10 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from teleframe.api.fields import CountryCode, E164Phone, StrictBoolean, SubdivisionCode, text
+from teleframe.services.policy import PLACE_TYPES
+from teleframe.services.providers import PROVIDERS as ADAPTERS
 
-PROVIDERS = ("zoom", "twilio", "daily", "standard")
-PLACE_TYPES = ("home", "work", "school", "healthcare_facility", "vehicle", "public", "other")
+PROVIDERS = tuple(ADAPTERS)
 
 
 class VideoSchema(Schema):

@@ -8,10 +8,10 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from teleframe import audit
 from teleframe.accounts import users
+from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.users.schemas import UserCreatedSchema, UserCreateSchema
-from teleframe.auth import admin_only, current_practice_id
+from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.services.accounts import rules
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
-from teleframe import webhooks
+from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.webhook_endpoints.schemas import (
     DeliveryListArgsSchema,
     DeliverySchema,
@@ -19,11 +19,11 @@ from teleframe.api.webhook_endpoints.schemas import (
     WebhookEndpointCreateSchema,
     WebhookEndpointSchema,
 )
-from teleframe.auth import admin_only, current_practice_id
+from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
 from teleframe.models.base import utcnow
-from teleframe.queries import get_scoped
+from teleframe.operations.delivery import allowed_private, new_secret, replay_since, requeue
 from teleframe.services import ssrf
 
 blp = Blueprint(
@@ -72,12 +72,12 @@ class WebhookEndpoints(MethodView):
         """Subscribe a URL to event types; the signing secret is shown once"""
         practice_id = current_practice_id()
         try:
-            ssrf.vet(data["url"], allow=webhooks.allowed_private())
+            ssrf.vet(data["url"], allow=allowed_private())
         except ssrf.UnsafeURL as refused:
             abort(422, errors={"url": [str(refused)]})
         if _active_count(practice_id) >= MAX_ENDPOINTS:
             abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
-        secret = webhooks.new_secret()
+        secret = new_secret()
         endpoint = WebhookEndpoint(
             id=uuid.uuid4(),
             practice_id=practice_id,
@@ -129,7 +129,7 @@ class Replay(MethodView):
         if "delivery_id" in data:
             count = _replay_one(endpoint, data["delivery_id"], now)
         else:
-            count = webhooks.replay_since(db.session, endpoint, data["since"], now)
+            count = replay_since(db.session, endpoint, data["since"], now)
         db.session.commit()
         return {"requeued": count}
 
@@ -141,5 +141,5 @@ def _replay_one(endpoint: WebhookEndpoint, delivery_id: uuid.UUID, now: datetime
     if delivery is None:
         abort(404, message="No delivery with that id for this endpoint.")
     assert delivery is not None
-    webhooks.requeue(delivery, now)
+    requeue(delivery, now)
     return 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from teleframe.services.providers import rfc3339
+from teleframe.services.moments import rfc3339
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..continuity.protocol import Protocol
 from ..reference import config_path
 from .fields import StrictBoolean, StrictInteger, flag, seconds, section, severity_choice
 from .rules import Rules
@@ -20,9 +21,10 @@ class ClientSettings(Schema):
 
 
 class Disruption(Schema):
-    reconnect_wait_seconds = seconds(60)
-    backup_plan_due_after_seconds = seconds(120)
-    suggest_reschedule_after_seconds = seconds(900)
+    # the defaults are the protocol's own: one source for a document that leaves them out
+    reconnect_wait_seconds = seconds(Protocol.reconnect_wait_seconds)
+    backup_plan_due_after_seconds = seconds(Protocol.backup_plan_due_after_seconds)
+    suggest_reschedule_after_seconds = seconds(Protocol.suggest_reschedule_after_seconds)
 
     @validates_schema
     def _ordered(self, data: dict[str, int], **kwargs: Any) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from teleframe.services.moments import rfc3339
+
 KINDS = frozenset(
     {
         "session.started",
@@ -171,10 +173,6 @@ def as_utc(value: datetime, field_name: str = "time") -> datetime:
     _require(isinstance(value, datetime), field_name, "a datetime is required")
     _require(value.tzinfo is not None, field_name, "a time needs a UTC offset")
     return value.astimezone(UTC)
-
-
-def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_time(value: object, field_name: str = "time") -> datetime:

@@ -6,8 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
-from teleframe.services.providers import PROVIDERS, InboundRequest, PayloadInvalid
+from teleframe.services.providers import PROVIDERS, InboundRequest, PayloadInvalid, SignatureInvalid
 from teleframe.services.providers.standard import event_from_report
 
 from . import signing
@@ -120,3 +124,40 @@ def test_an_invalid_report_names_the_field(report: dict[str, object], field: str
     with pytest.raises(PayloadInvalid) as caught:
         event_from_report(report, received_at=RECEIVED)
     assert field in caught.value.errors
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    body=st.binary(max_size=200).map(lambda raw: raw.decode("latin-1").encode()),
+    msg_id=st.from_regex(r"msg_[A-Za-z0-9]{1,24}", fullmatch=True),
+    tamper=st.sampled_from(["none", "body", "id", "secret", "rotated"]),
+)
+def test_verification_agrees_with_the_standard_webhooks_library(
+    body: bytes, msg_id: str, tamper: str
+) -> None:
+    now = datetime.now(UTC)
+    signer = Webhook(signing.STANDARD_SECRET)
+    signature = signer.sign(msg_id=msg_id, timestamp=now, data=body.decode())
+    if tamper == "secret":
+        signature = Webhook("whsec_" + "A" * 32).sign(msg_id, now, body.decode())
+    if tamper == "rotated":
+        signature = f"v1,c2lnbmF0dXJlLW9mLWFuLW9sZC1rZXk= {signature}"
+    headers = {
+        "webhook-id": msg_id + ("x" if tamper == "id" else ""),
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
+    sent = body + b"!" if tamper == "body" else body
+    try:
+        signer.verify(sent, headers, json_parse=False)
+        library_accepts = True
+    except WebhookVerificationError:
+        library_accepts = False
+    try:
+        standard.verify(
+            InboundRequest("https://t.example/h", headers, sent), signing.STANDARD_SECRET, now=now
+        )
+        teleframe_accepts = True
+    except SignatureInvalid:
+        teleframe_accepts = False
+    assert teleframe_accepts == library_accepts == (tamper in ("none", "rotated"))

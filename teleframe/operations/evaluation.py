@@ -12,8 +12,8 @@ from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teleframe import outbox, policies
-from teleframe.checkins import EVALUATE_CHECKIN
+from teleframe import tasks
+from teleframe.db import outbox
 from teleframe.models import (
     CheckIn,
     Client,
@@ -23,9 +23,11 @@ from teleframe.models import (
     SessionState,
     TherapySession,
 )
-from teleframe.notifications import emit_all, outbound_row
+from teleframe.operations.notification import emit_all, outbound_row
+from teleframe.operations.policy import ensure_default
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
+from teleframe.services.moments import rfc3339
 from teleframe.services.reference import ReferenceData, load_reference
 
 
@@ -91,7 +93,7 @@ def pinned_policy(session: Session, therapy_session: TherapySession) -> PolicyIn
         version = session.get(PolicyVersion, pinned)
         if version is not None:
             return _in_use(version)
-    version = policies.ensure_default(session, therapy_session.practice_id)
+    version = ensure_default(session, therapy_session.practice_id)
     session.flush()
     therapy_session.policy_version_id = version.id
     return _in_use(version)
@@ -160,7 +162,7 @@ def _verdict(
             therapy_session,
             "checkin.submitted",
             occurrence,
-            {**ref, "submitted_at": checkin.submitted_at.isoformat()},
+            {**ref, "submitted_at": rfc3339(checkin.submitted_at)},
         ),
         outbound_row(
             therapy_session,
@@ -187,7 +189,7 @@ def evaluate_staged(session: Session, *, limit: int = BATCH) -> int:
     At top-of-the-hour load this turns a round trip per statement per check-in into a round
     trip per statement per batch; a lone check-in is still evaluated at once.
     """
-    claimed = outbox.claim_staged(session, EVALUATE_CHECKIN, limit)
+    claimed = outbox.claim_staged(session, tasks.EVALUATE_CHECKIN, limit)
     if not claimed:
         return 0
     ids = [uuid.UUID(message.args[0]) for message in claimed]

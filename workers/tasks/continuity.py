@@ -6,14 +6,16 @@ import uuid
 
 from celery import shared_task
 
-from teleframe import ingest, outbox
+from teleframe import tasks
+from teleframe.db import outbox
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
+from teleframe.operations import continuity, ingest
 
 MAX_ROUNDS = 20
 
 
-@shared_task(name=ingest.INGEST_EVENT)
+@shared_task(name=tasks.INGEST_EVENT)
 def ingest_event(inbound_id: str) -> int:
     """Sent once per stored webhook (ids only) and by beat, it processes every stored webhook
     not yet processed, this one among them, in batches: each session touched is re-folded once
@@ -28,22 +30,22 @@ def ingest_event(inbound_id: str) -> int:
     return processed
 
 
-@shared_task(name=ingest.FOLD_SESSION, bind=True)
+@shared_task(name=tasks.FOLD_SESSION, bind=True)
 def fold_session(self, session_id: str) -> None:
-    for therapy_session in ingest.lock_sessions(db.session, {uuid.UUID(session_id)}):
-        ingest.refold(db.session, therapy_session, now=utcnow())
+    for therapy_session in continuity.lock_sessions(db.session, {uuid.UUID(session_id)}):
+        continuity.refold(db.session, therapy_session, now=utcnow())
     outbox.mark_done(db.session, self.request.id)
     db.session.commit()
 
 
-@shared_task(name="teleframe.check_disruptions")
+@shared_task(name=tasks.CHECK_DISRUPTIONS)
 def check_disruptions() -> int:
     """Outages stay open without new events: re-check them so `backup_plan.due` fires on time."""
     checked = 0
-    for session_id in ingest.sessions_with_open_outage(db.session):
-        for therapy_session in ingest.lock_sessions(db.session, {session_id}):
+    for session_id in continuity.sessions_with_open_outage(db.session):
+        for therapy_session in continuity.lock_sessions(db.session, {session_id}):
             if therapy_session.outage_open_since is not None:
-                ingest.refold(db.session, therapy_session, now=utcnow())
+                continuity.refold(db.session, therapy_session, now=utcnow())
                 checked += 1
         db.session.commit()
     return checked

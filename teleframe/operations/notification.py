@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from teleframe.db.upsert import insert_new
 from teleframe.models import OutboundEvent, TherapySession
 from teleframe.models.base import utcnow
-from teleframe.upsert import insert_new
 
 
 def outbound_row(

@@ -14,11 +14,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from teleframe import ingest
 from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import Integration
 from teleframe.models.base import utcnow
+from teleframe.operations import ingest
 from teleframe.services.providers import PROVIDERS, InboundRequest, PayloadInvalid, SignatureInvalid
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,6 @@ from teleframe.services import ssrf
 log = logging.getLogger(__name__)
 
 ALLOW_PRIVATE_ENV = "TELEFRAME_WEBHOOK_ALLOW_PRIVATE"  # test-only, see README
-DELIVER_WEBHOOK = "teleframe.deliver_webhook"
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 LEASE = timedelta(seconds=120)  # well above connect + read timeouts and queue latency

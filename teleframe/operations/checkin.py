@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teleframe import outbox
+from teleframe import tasks
+from teleframe.db import outbox
 from teleframe.models import CheckIn, SessionState, TherapySession
 
-EVALUATE_CHECKIN = "teleframe.evaluate_checkin"
 CLOSED_STATES = frozenset({SessionState.ended.value, SessionState.report_signed.value})
 
 
@@ -45,6 +45,6 @@ def submit(
         source=source,
     )
     session.add(checkin)
-    outbox.stage(session, therapy_session.practice_id, EVALUATE_CHECKIN, str(checkin.id))
+    outbox.stage(session, therapy_session.practice_id, tasks.EVALUATE_CHECKIN, str(checkin.id))
     session.commit()  # publishes the staged evaluation
     return checkin

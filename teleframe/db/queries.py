@@ -9,7 +9,7 @@ from typing import NoReturn, TypeVar
 from flask_smorest import abort
 from sqlalchemy import select
 
-from teleframe.auth import current_practice_id
+from teleframe.api.auth import current_practice_id
 from teleframe.extensions import db
 
 M = TypeVar("M")

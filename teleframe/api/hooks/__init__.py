@@ -1,0 +1,1 @@
+"""Inbound video-platform webhooks: verify, deduplicate, store."""
