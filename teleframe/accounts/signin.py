@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import uuid
 from dataclasses import dataclass
@@ -96,6 +97,9 @@ def _failed(session: Session, user: User, actor: audit.Actor) -> Attempt:
 def _record(
     session: Session, user: User, action: str, actor: audit.Actor, **detail: object
 ) -> None:
+    if action in ("sign_in", "sign_out"):
+        # the person proved who they are: the event names them as its actor
+        actor = dataclasses.replace(actor, type="user", id=str(user.id))
     audit.record(
         session,
         actor,

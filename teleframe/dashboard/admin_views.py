@@ -105,6 +105,8 @@ def _member(user_id: uuid.UUID) -> User:
 @admin_required
 def disable_user(user_id: uuid.UUID) -> Any:
     user = _member(user_id)
+    if user.id == current_user.user.id:
+        return _page(422, errors={"form": "You cannot disable your own account."})
     disable = user.disabled_at is None
     users.set_disabled(db.session, user, disable)
     _record(user, "disable" if disable else "enable")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request
@@ -15,6 +16,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from config.settings import Settings
 from teleframe.accounts import signin
+from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import SignInSession, User
 
@@ -82,9 +84,13 @@ def init_dashboard(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.register_error_handler(CSRFError, _csrf_refused)
+    app.jinja_env.filters["when"] = when
 
 
-def _csrf_refused(error: CSRFError) -> tuple[str, int]:
+def _csrf_refused(error: CSRFError) -> Any:
+    if request.blueprint != "dashboard":
+        # a cookie-authenticated API write without its X-CSRFToken header
+        return problem(400, "The CSRF token is missing or wrong: send it as X-CSRFToken.")
     text = "This form has expired or did not come from teleframe. Go back, reload and try again."
     return render_template("dashboard/message.html", title="Form expired", text=text), 400
 
@@ -105,6 +111,18 @@ def dashboard_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
     return response
+
+
+def when(value: datetime | str | None) -> str:
+    """A moment as people read it: "2026-12-01 17:55 UTC"."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def template_globals() -> dict[str, Any]:

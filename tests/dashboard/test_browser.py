@@ -190,3 +190,39 @@ def _now() -> int:
     import time
 
     return int(time.time())
+
+
+def test_an_admin_adds_disables_and_resets_people(
+    app, live_url, chromium, axe, screenshot, make_practice, fake_clock
+):
+    from playwright.sync_api import expect
+
+    practice = make_practice()
+    practice.clinician()
+    created = practice.post("/v1/users", {"email": "admin@example.org", "role": "admin"})
+    link = created.get_json()["setup_url"].replace("http://localhost", live_url)
+    context = chromium.new_context()
+    page = context.new_page()
+    _set_up_and_sign_in(page, link, "admin@example.org", fake_clock, axe, screenshot)
+    page.get_by_role("link", name="Users").click()
+    page.get_by_label("Email").fill("new.clinician@example.org")
+    page.get_by_label("Clinician record").select_option(label="Dana Reyes")
+    page.get_by_role("button", name="Add user").click()
+    expect(page.get_by_test_id("setup-link")).to_contain_text("/app/setup/")
+    _check(page, axe, screenshot, "users")
+    page.get_by_role("button", name="Disable new.clinician@example.org").click()
+    expect(page.get_by_role("row", name=re.compile("new.clinician@example.org"))).to_contain_text(
+        "disabled"
+    )
+    page.get_by_role("button", name="Reset link for new.clinician@example.org").click()
+    expect(page.get_by_test_id("setup-link")).to_be_visible()
+    for name, heading in (
+        ("Practice", "Practice set-up"),
+        ("API keys", "API keys"),
+        ("Policy", "Policy"),
+        ("Audit trail", "Audit trail"),
+    ):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("heading", name=heading, exact=True).wait_for()
+        _check(page, axe, screenshot, name.lower().replace(" ", "-"))
+    context.close()

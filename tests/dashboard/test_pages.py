@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from teleframe.extensions import db
 from teleframe.models import AuditEvent
-from tests.accounts.people import set_up, setup_link, sign_in
+from tests.accounts.people import csrf_of, set_up, setup_link, sign_in
 from tests.reports.helpers import clinician_user, end, session_only, sign
 
 
@@ -95,3 +97,40 @@ def test_page_headers_forbid_framing_caching_and_inline_script(app, make_practic
         assert "script-src 'self' 'nonce-" in csp
         assert response.headers["Cache-Control"] == "no-store"
         assert "<script>" not in response.get_data(as_text=True)  # only the vendored file
+
+
+def test_admin_pages_for_admins_only(app, make_practice, fake_clock):
+    practice = make_practice()
+    session = session_only(practice)
+    practice.post("/v1/integrations", {"provider": "zoom", "secret": "zoom-secret-0000000"})
+    admin = _admin(practice, fake_clock)
+    person = clinician_user(practice, session["clinician_id"])
+    pages = ("/app/admin/practice", "/app/admin/keys", "/app/admin/policy", "/app/admin/audit")
+    for path in pages:
+        assert admin.http.get(path).status_code == 200, path
+        assert person.http.get(path).status_code == 404, path
+    assert "LMFT-12345" in admin.http.get("/app/admin/practice").get_data(as_text=True)
+    keys = admin.http.get("/app/admin/keys").get_data(as_text=True)
+    made = admin.http.post(
+        "/app/admin/keys", data={"csrf_token": csrf_of(keys), "label": "EHR", "role": "platform"}
+    ).get_data(as_text=True)
+    assert re.search(r'data-testid="new-key">tf_[A-Za-z0-9]{40}<', made)
+    trail = admin.http.get(f"/app/admin/audit?actor={person.id}").get_data(as_text=True)
+    assert "sign_in" in trail
+    by_session = admin.http.get(f"/app/admin/audit?session={session['id']}&from=bad")
+    assert by_session.status_code == 200
+    policy = admin.http.get("/app/admin/policy?from=1&to=1").get_data(as_text=True)
+    assert "No differences." in policy
+
+
+def test_api_writes_with_the_cookie_need_the_csrf_token(app, make_practice):
+    practice = make_practice()
+    session = session_only(practice)
+    end(app, session)
+    person = clinician_user(practice, session["clinician_id"])
+    response = person.http.post(f"/v1/sessions/{session['id']}/report/sign", json={})
+    assert response.status_code == 400
+    assert (
+        practice.get(f"/v1/sessions/{session['id']}/report").get_json()["version"]["kind"]
+        == "draft"
+    )
