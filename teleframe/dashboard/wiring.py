@@ -117,12 +117,14 @@ def when(value: datetime | str | None) -> str:
     """A moment as people read it: "2026-12-01 17:55 UTC"."""
     if not value:
         return ""
+    moment = value
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
-    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    assert isinstance(moment, datetime)
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def template_globals() -> dict[str, Any]:
