@@ -151,20 +151,22 @@ def user_add(
         try:
             practice_id = practice_id or _only_practice(database.session, clinician_id)
             added, token = users.add_user(database.session, practice_id, email, role, clinician_id)
-        except (users.AccountError, click.ClickException) as error:
-            database.engine.dispose()
+            audit.record(
+                database.session,
+                audit.system_actor("teleframe user add"),
+                practice_id=practice_id,
+                action="create",
+                resource_type="user",
+                resource_id=added.id,
+                detail={"role": role},
+            )
+            database.session.commit()
+        except users.AccountError as error:
             raise click.ClickException(error.message) from None
-        audit.record(
-            database.session,
-            audit.system_actor("teleframe user add"),
-            practice_id=practice_id,
-            action="create",
-            resource_type="user",
-            resource_id=added.id,
-            detail={"role": role},
-        )
-        database.session.commit()
-        database.engine.dispose()  # the command may run inside a longer-lived process
+        finally:
+            # the command may run inside a longer-lived process: leave no connection open
+            database.session.close()
+            database.engine.dispose()
     base = settings.public_url or "http://127.0.0.1:8000"
     click.echo(f"user: {added.id}")
     click.echo(f"set-up link (one use, 72 hours): {users.link_url(base, token)}")

@@ -60,8 +60,6 @@ def sign_in_post() -> Any:
         message = LOCKED if attempt.outcome is signin.Outcome.locked else REFUSED
         return _form("dashboard/sign_in.html", 401, errors={"form": message}, values=values)
     session.clear()  # a new session: nothing from before sign-in carries over
-    row_user = attempt.user
-    assert row_user is not None
     found = signin.current(db.session, attempt.token)
     assert found is not None
     login_user(SignedIn(found[0], found[1], attempt.token))

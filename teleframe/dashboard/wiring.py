@@ -95,13 +95,22 @@ def _csrf_refused(error: CSRFError) -> Any:
     return render_template("dashboard/message.html", title="Form expired", text=text), 400
 
 
-def before_dashboard_request() -> None:
+def before_dashboard_request() -> Any:
     g.csp_nonce = secrets.token_urlsafe(16)
+    if _has_nul(request.args) or _has_nul(request.form):
+        # no text column takes a NUL; refuse it here rather than fail in the database
+        text = "The form contained a character teleframe cannot store. Remove it and try again."
+        return render_template("dashboard/message.html", title="Not accepted", text=text), 400
     if request.method == "POST":
         csrf.protect()
     if current_user.is_authenticated:
         g.user_id = current_user.user.id
         g.practice_id = current_user.practice_id
+    return None
+
+
+def _has_nul(values: Any) -> bool:
+    return any("\x00" in value for _, value in values.items(multi=True))
 
 
 def dashboard_headers(response: Response) -> Response:

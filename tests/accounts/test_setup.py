@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select, text
 
 from teleframe.extensions import db
@@ -96,14 +98,18 @@ def test_the_cli_adds_a_user_and_prints_the_link(app, settings, make_practice, m
     clinician = practice.clinician()
     for name, value in settings_env(settings).items():
         monkeypatch.setenv(name, value)
+    email = f"dana-{uuid.uuid4().hex[:8]}@example.org"
     result = CliRunner().invoke(
-        cli.main,
-        ["user", "add", "dana@example.org", "--role", "clinician", "--clinician", clinician],
+        cli.main, ["user", "add", email, "--role", "clinician", "--clinician", clinician]
     )
     assert result.exit_code == 0, result.output
     assert "/app/setup/" in result.output
+    again = CliRunner().invoke(
+        cli.main, ["user", "add", email, "--role", "admin", "--practice", str(practice.id)]
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
     with app.app_context():
-        user = db.session.scalars(select(User).where(User.email == "dana@example.org")).one()
+        user = db.session.scalars(select(User).where(User.email == email)).one()
         assert str(user.clinician_id) == clinician and user.practice_id == practice.id
         assert db.session.scalars(
             select(AuditEvent).where(AuditEvent.resource_id == str(user.id))

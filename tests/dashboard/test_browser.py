@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -79,12 +80,13 @@ def test_a_clinicians_day(
     hook = HookClient(practice, "zoom", signing.ZOOM_SECRET)
     session_id = practice.session(provider="zoom", room_id=SCENARIO["room_id"])
     clinician = practice.get(f"/v1/sessions/{session_id}").get_json()["clinician_id"]
-    link = _cli_user_link(settings, live_url, monkeypatch, "dana@example.org", clinician)
+    email = _email("dana")
+    link = _cli_user_link(settings, live_url, monkeypatch, email, clinician)
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    _set_up_and_sign_in(page, link, "dana@example.org", fake_clock, axe, screenshot)
+    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
 
     badge = page.locator(f'[data-badge-for="{session_id}"]')
     expect(badge).to_have_text("not checked in")
@@ -167,8 +169,9 @@ def test_another_clinician_gets_404_and_hostile_text_stays_text(
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    link = _cli_user_link(settings, live_url, monkeypatch, "riley@example.org", other)
-    _set_up_and_sign_in(page, link, "riley@example.org", fake_clock, axe, screenshot)
+    email = _email("riley")
+    link = _cli_user_link(settings, live_url, monkeypatch, email, other)
+    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
     response = page.goto(f"{live_url}/app/sessions/{session_id}")
     assert response is not None and response.status == 404
     context.close()
@@ -176,14 +179,20 @@ def test_another_clinician_gets_404_and_hostile_text_stays_text(
     context = chromium.new_context()
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    link = _cli_user_link(settings, live_url, monkeypatch, "dana2@example.org", owner)
-    _set_up_and_sign_in(page, link, "dana2@example.org", fake_clock, axe, screenshot)
+    email = _email("dana")
+    link = _cli_user_link(settings, live_url, monkeypatch, email, owner)
+    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
     page.goto(f"{live_url}/app/sessions/{session_id}")
     expect(page.get_by_text(HOSTILE).first).to_be_visible()
     assert page.locator("main script").count() == 0
     _check(page, axe, screenshot, "session-hostile")
     assert dialogs == []
     context.close()
+
+
+def _email(who: str) -> str:
+    """Emails are unique across practices, and the test database lives for the whole run."""
+    return f"{who}-{uuid.uuid4().hex[:8]}@example.org"
 
 
 def _now() -> int:
@@ -199,22 +208,23 @@ def test_an_admin_adds_disables_and_resets_people(
 
     practice = make_practice()
     practice.clinician()
-    created = practice.post("/v1/users", {"email": "admin@example.org", "role": "admin"})
+    email, newcomer = _email("admin"), _email("new.clinician")
+    created = practice.post("/v1/users", {"email": email, "role": "admin"})
     link = created.get_json()["setup_url"].replace("http://localhost", live_url)
     context = chromium.new_context()
     page = context.new_page()
-    _set_up_and_sign_in(page, link, "admin@example.org", fake_clock, axe, screenshot)
+    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
     page.get_by_role("link", name="Users").click()
-    page.get_by_label("Email").fill("new.clinician@example.org")
+    page.get_by_label("Email").fill(newcomer)
     page.get_by_label("Clinician record").select_option(label="Dana Reyes")
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_test_id("setup-link")).to_contain_text("/app/setup/")
     _check(page, axe, screenshot, "users")
-    page.get_by_role("button", name="Disable new.clinician@example.org").click()
-    expect(page.get_by_role("row", name=re.compile("new.clinician@example.org"))).to_contain_text(
+    page.get_by_role("button", name=f"Disable {newcomer}").click()
+    expect(page.get_by_role("row", name=re.compile(re.escape(newcomer)))).to_contain_text(
         "disabled"
     )
-    page.get_by_role("button", name="Reset link for new.clinician@example.org").click()
+    page.get_by_role("button", name=f"Reset link for {newcomer}").click()
     expect(page.get_by_test_id("setup-link")).to_be_visible()
     for name, heading in (
         ("Practice", "Practice set-up"),

@@ -134,3 +134,26 @@ def test_api_writes_with_the_cookie_need_the_csrf_token(app, make_practice):
         practice.get(f"/v1/sessions/{session['id']}/report").get_json()["version"]["kind"]
         == "draft"
     )
+
+
+def test_hostile_form_values_are_refused_or_kept_as_text(app, make_practice, fake_clock):
+    practice = make_practice()
+    session = session_only(practice)
+    person = clinician_user(practice, session["clinician_id"])
+    csrf = csrf_of(person.http.get("/app/tokens").get_data(as_text=True))
+    nul = person.http.post("/app/tokens", data={"csrf_token": csrf, "label": "EHR\x00"})
+    assert nul.status_code == 400
+    assert person.http.get("/app/?date=\x00").status_code == 400
+    anonymous = app.test_client()
+    assert anonymous.post("/app/sign-in", data={"email": "a\x00@b.org"}).status_code == 400
+    # a lone surrogate, percent-encoded as the invalid UTF-8 a browser could send
+    odd = person.http.post(
+        "/app/tokens",
+        data=f"csrf_token={csrf}&label=%3Cscript%3Ealert(1)%3C/script%3E%ED%A0%80",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert odd.status_code == 200
+    page = person.http.get("/app/tokens").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    huge = person.http.get("/app/?date=" + "9" * 5000)
+    assert huge.status_code == 200
