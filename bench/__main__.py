@@ -129,6 +129,7 @@ class Run:
             "TELEFRAME_SECRET_KEY": s.secret_key,
             "TELEFRAME_ENCRYPTION_KEYS": ",".join(s.encryption_keys),
             "TELEFRAME_QUEUE": s.queue,
+            "TELEFRAME_PUBLIC_URL": "http://127.0.0.1",
         }
 
     def floor(self) -> None:

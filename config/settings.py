@@ -68,6 +68,12 @@ def load_settings() -> Settings:
     broker_url = _env("BROKER_URL") or "filesystem://"
     secret_key = _env("SECRET_KEY")
     keys = _env("ENCRYPTION_KEYS")
+    public_url = _env("PUBLIC_URL")
+    if not public_url and not broker_url.startswith("filesystem://"):
+        raise RuntimeError(
+            "TELEFRAME_PUBLIC_URL is required outside embedded mode: links and hook URLs are "
+            "built from it, never from a request's Host header"
+        )
     if not secret_key or not keys:
         if not broker_url.startswith("filesystem://"):
             raise RuntimeError(
@@ -84,7 +90,7 @@ def load_settings() -> Settings:
         secret_key=secret_key,
         encryption_keys=tuple(k.strip() for k in keys.split(",") if k.strip()),
         queue=_env("QUEUE", "teleframe") or "teleframe",
-        public_url=_env("PUBLIC_URL"),
+        public_url=public_url,
         api_key_cache_seconds=int(_env("API_KEY_CACHE_SECONDS", "10") or 10),
         relay_grace_seconds=int(_env("RELAY_GRACE_SECONDS", "60") or 60),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),

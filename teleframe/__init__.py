@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from config.settings import Settings, load_settings
+from teleframe.api.docs import REDOC_URL
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="v1/openapi.json",
         OPENAPI_REDOC_PATH="docs",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        OPENAPI_REDOC_URL=REDOC_URL,
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +13,7 @@ from config.settings import Settings
 from teleframe import tasks
 from teleframe.errors import from_http_exception, problem
 from teleframe.extensions import ProblemApi, db
+from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
@@ -66,6 +67,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.checkin_links.resources import blp as checkin_links
     from teleframe.api.clients.resources import blp as clients
     from teleframe.api.clinicians.resources import blp as clinicians
+    from teleframe.api.docs import blp as docs_assets
     from teleframe.api.events.resources import blp as events
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
@@ -105,9 +107,16 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(web)
     register_dashboard(app)
+    app.register_blueprint(docs_assets)
     app.register_blueprint(hooks)
     # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
     app.register_error_handler(HTTPException, from_http_exception)
+
+    @app.before_request
+    def _bounded_json() -> Response | None:
+        if request.is_json and too_deep(request.get_data(cache=True)):
+            return problem(400, f"The JSON body nests more than {MAX_DEPTH} levels deep.")
+        return None
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -130,6 +130,7 @@ def settings(
         queue=queue_name,
         api_key_cache_seconds=1,
         relay_grace_seconds=2,
+        public_url="http://localhost",
     )
 
 
@@ -140,6 +141,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TELEFRAME_DATABASE_URL": settings.database_url,
         "TELEFRAME_BROKER_URL": settings.broker_url,
         "TELEFRAME_SECRET_KEY": settings.secret_key,
+        "TELEFRAME_PUBLIC_URL": settings.public_url or "http://127.0.0.1",
         "TELEFRAME_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
         "TELEFRAME_QUEUE": settings.queue,
         "TELEFRAME_API_KEY_CACHE_SECONDS": str(settings.api_key_cache_seconds),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
 import pycountry
 from marshmallow import ValidationError, fields
 from marshmallow.validate import Length
+
+from teleframe.services.moments import EARLIEST, LATEST, OutOfRange, bounded_utc
 
 
 class StrictBoolean(fields.Boolean):
@@ -81,3 +84,32 @@ def printable(value: str) -> None:
 
 def text(max_length: int = 200, **kwargs: Any) -> fields.String:
     return fields.String(validate=[Length(min=1, max=max_length), printable], **kwargs)
+
+
+class BoundedDateTime(fields.AwareDateTime):
+    """An RFC 3339 time with an offset, between 1970 and 2200 once in UTC."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return bounded_utc(parsed)
+        except OutOfRange:
+            raise ValidationError(
+                f"Must lie between {EARLIEST.year} and {LATEST.year - 1} (UTC)."
+            ) from None
+
+
+class BoundedDate(fields.Date):
+    """A calendar day between 1900 and 2199: `earliest` lets birth dates reach further back."""
+
+    def __init__(self, *, earliest: date | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.earliest = earliest or EARLIEST.date()
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not self.earliest <= day < LATEST.date():
+            raise ValidationError(
+                f"Must lie between {self.earliest.isoformat()} and {LATEST.year - 1}-12-31."
+            )
+        return day

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from teleframe.accounts import users
-from teleframe.api.users.resources import public_base_url
+from teleframe.api.urls import public_url_for
 from teleframe.dashboard.blueprint import blp
 from teleframe.db import audit
 from teleframe.extensions import db
@@ -91,7 +91,7 @@ def add_user() -> Any:
         return _page(422, errors={field: message}, values=dict(form))
     _record(user, "create", role=user.role)
     db.session.commit()
-    return _page(201, link=users.link_url(public_base_url(), token), link_for=user.email)
+    return _page(201, link=public_url_for("dashboard.set_up", token=token), link_for=user.email)
 
 
 def _member(user_id: uuid.UUID) -> User:
@@ -121,4 +121,4 @@ def reset_user(user_id: uuid.UUID) -> Any:
     token = users.issue_link(db.session, user, "reset")
     _record(user, "reset")
     db.session.commit()
-    return _page(link=users.link_url(public_base_url(), token), link_for=user.email)
+    return _page(link=public_url_for("dashboard.set_up", token=token), link_for=user.email)

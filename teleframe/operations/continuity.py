@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 from teleframe import tasks
 from teleframe.db import outbox
 from teleframe.models import (
-    PolicyVersion,
     ReportVersion,
     SessionEvent,
     SessionState,
     TherapySession,
 )
 from teleframe.operations.notification import emit_all, outbound_row
-from teleframe.operations.policy import ensure_default
+from teleframe.operations.policy import session_policy
 from teleframe.services import continuity as fold
 from teleframe.services.moments import rfc3339
 from teleframe.services.providers import Event
@@ -72,12 +71,8 @@ def lock_sessions(session: Session, ids: set[Any]) -> list[TherapySession]:
 
 
 def policy_document(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
-    """The pinned version if a check-in pinned one, else the practice's current policy."""
-    version = None
-    if therapy_session.policy_version_id is not None:
-        version = session.get(PolicyVersion, therapy_session.policy_version_id)
-    version = version or ensure_default(session, therapy_session.practice_id)
-    return version.document
+    """The session's policy (pinned or current); folding events never pins one."""
+    return session_policy(session, therapy_session).document
 
 
 def signed_at(session: Session, therapy_session: TherapySession) -> datetime | None:

@@ -5,19 +5,36 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from teleframe.models import CheckIn, Evaluation, PolicyVersion, TherapySession
 
 
-def latest_checkin(session: Session, therapy_session: TherapySession) -> CheckIn | None:
-    return session.scalars(
-        select(CheckIn)
-        .where(CheckIn.session_id == therapy_session.id)
+def latest_checkin_id() -> ScalarSelect[uuid.UUID]:
+    """The id of a session's current check-in (the latest submitted; the id breaks ties),
+    correlated to `TherapySession`: the one definition every query uses."""
+    return (
+        select(CheckIn.id)
+        .where(CheckIn.session_id == TherapySession.id)
         .order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())
         .limit(1)
-    ).first()
+        .correlate(TherapySession)
+        .scalar_subquery()
+    )
+
+
+def latest_checkins(session: Session, session_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """session id -> its current check-in's id, for sessions that have one."""
+    rows = session.execute(
+        select(TherapySession.id, latest_checkin_id()).where(TherapySession.id.in_(session_ids))
+    )
+    return {session_id: checkin_id for session_id, checkin_id in rows if checkin_id is not None}
+
+
+def latest_checkin(session: Session, therapy_session: TherapySession) -> CheckIn | None:
+    checkin_id = latest_checkins(session, {therapy_session.id}).get(therapy_session.id)
+    return session.get(CheckIn, checkin_id) if checkin_id is not None else None
 
 
 def _view(
@@ -66,14 +83,7 @@ def frame_of(
     session: Session, practice_id: uuid.UUID, session_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """The frame in one query (clients poll it); None when the practice has no such session."""
-    latest = (
-        select(CheckIn.id)
-        .where(CheckIn.session_id == TherapySession.id)
-        .order_by(CheckIn.submitted_at.desc(), CheckIn.id.desc())
-        .limit(1)
-        .correlate(TherapySession)
-        .scalar_subquery()
-    )
+    latest = latest_checkin_id()
     row = session.execute(
         select(
             TherapySession, CheckIn, Evaluation, PolicyVersion.number, PolicyVersion.content_hash

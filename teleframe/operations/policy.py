@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from teleframe.models import PolicyVersion
+from teleframe.models import PolicyVersion, TherapySession
 from teleframe.services import policy as policy_doc
 
 
@@ -48,3 +48,19 @@ def ensure_default(session: Session, practice_id: uuid.UUID) -> PolicyVersion:
     return current_version(session, practice_id) or save_version(
         session, practice_id, policy_doc.default_policy_text()
     )
+
+
+def session_policy(
+    session: Session, therapy_session: TherapySession, *, pin: bool = False
+) -> PolicyVersion:
+    """The version a session is judged by: the one pinned at its first evaluation, else the
+    practice's current one (pinned now when `pin`: a later edit never re-judges the session)."""
+    version = None
+    if therapy_session.policy_version_id is not None:
+        version = session.get(PolicyVersion, therapy_session.policy_version_id)
+    if version is None:
+        version = ensure_default(session, therapy_session.practice_id)
+        if pin:
+            session.flush()
+            therapy_session.policy_version_id = version.id
+    return version

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -148,15 +149,16 @@ def _location(report: Mapping[str, Any]) -> dict[str, Any]:
             "country": loc.get("country"),
         }
     )
-    pos_type = {
-        "coding": [{"system": POS_SYSTEM, "code": pos["code"], "display": pos["description"]}]
-    }
+    pos_type = None
+    if pos:  # unknown before the verdict, or when the client gave no place type
+        coding = {"system": POS_SYSTEM, "code": pos["code"], "display": pos["description"]}
+        pos_type = {"coding": [coding]}
     return _compact(
         {
             "resourceType": "Location",
             "mode": "instance",
             "description": "Client's location at the time of the session",
-            "type": [pos_type] if pos else None,
+            "type": [pos_type] if pos_type else None,
             "address": address,
         }
     )
@@ -220,11 +222,10 @@ def _status_history(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """arrived (check-in to start), in-progress split by onleave for each outage, finished."""
     session, checkin = report["session"], report.get("checkin")
     start, end = session.get("actual_start"), session.get("actual_end")
-    if checkin and checkin.get("submitted_at"):
-        yield {
-            "status": "arrived",
-            "period": _compact({"start": checkin["submitted_at"], "end": start}),
-        }
+    arrived = checkin.get("submitted_at") if checkin else None
+    # a check-in after the session began is not an arrival: per-1 needs start <= end
+    if arrived and (not start or _moment(arrived) <= _moment(start)):
+        yield {"status": "arrived", "period": _compact({"start": arrived, "end": start})}
     if not start:
         return
     cursor = start
@@ -240,6 +241,10 @@ def _status_history(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"status": "in-progress", "period": _compact({"start": cursor, "end": end})}
     if end:
         yield {"status": "finished", "period": {"start": end}}
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 def _modality_types(session: Mapping[str, Any]) -> list[dict[str, Any]]:

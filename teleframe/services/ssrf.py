@@ -37,7 +37,12 @@ DENIED: tuple[Network, ...] = tuple(
         "169.254.0.0/16",  # link-local, with the cloud metadata address 169.254.169.254
         "fd00::/8",
         "fd00:ec2::254/128",
+        "::/96",  # IPv4-compatible IPv6 (deprecated): ::127.0.0.1 reaches loopback
         "::ffff:0:0/96",  # IPv4-mapped IPv6
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "2001::/32",  # Teredo embeds an IPv4 address
+        "fec0::/10",  # site-local (deprecated), which `is_global` still calls global
+        "3fff::/20",  # documentation (RFC 9637)
         "64:ff9b::/96",  # NAT64
         "64:ff9b:1::/48",
         "2002::/16",  # 6to4 embeds any IPv4 address

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from teleframe.api.auth import hash_key
 from teleframe.extensions import db
 from teleframe.models import ApiKey
+from tests.conftest import soon
 
 
 def test_requests_without_a_key_are_refused_as_problem(client):
@@ -76,7 +79,31 @@ def test_platform_keys_cannot_change_the_practice_set_up(app, make_practice):
         {"url": "https://example.com/hook", "event_types": ["frame.blocked"]},
     )
     assert endpoint.status_code == 403
+    # licences feed the jurisdiction rule: clinicians are set-up too
+    clinician = platform.post(
+        "/v1/clinicians",
+        {
+            "name": "Mallory",
+            "home_jurisdiction": "US-TX",
+            "licenses": [
+                {"jurisdiction": "US-TX", "kind": "LMFT", "number": "1", "expires_on": None}
+            ],
+            "compacts": [],
+        },
+    )
+    assert clinician.status_code == 403
     # the day's work is open to it
-    session = platform.session()
+    starts = soon()
+    created = platform.post(
+        "/v1/sessions",
+        {
+            "clinician_id": admin.clinician(),
+            "client_id": platform.client(),
+            "scheduled_start": starts.isoformat(),
+            "scheduled_end": (starts + timedelta(minutes=50)).isoformat(),
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    session = created.get_json()["id"]
     assert platform.get(f"/v1/sessions/{session}").status_code == 200
     assert platform.get("/v1/policy").status_code == 200

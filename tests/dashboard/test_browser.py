@@ -210,7 +210,7 @@ def test_an_admin_adds_disables_and_resets_people(
     practice.clinician()
     email, newcomer = _email("admin"), _email("new.clinician")
     created = practice.post("/v1/users", {"email": email, "role": "admin"})
-    link = created.get_json()["setup_url"].replace("http://localhost", live_url)
+    link = live_url + "/app/" + created.get_json()["setup_url"].split("/app/", 1)[1]
     context = chromium.new_context()
     page = context.new_page()
     _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)

@@ -7,11 +7,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from teleframe.api.checkin_links.schemas import CheckInLinkCreateSchema, CheckInLinkSchema
+from teleframe.api.urls import public_url_for
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import CheckInLink, TherapySession
@@ -48,6 +48,6 @@ class CheckInLinks(MethodView):
         )
         db.session.commit()
         return {
-            "url": url_for("web.checkin", token=token, _external=True),
+            "url": public_url_for("web.checkin", token=token),
             "expires_at": expires_at,
         }

@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from teleframe.api.auth import current_practice_id
+from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.clinicians.schemas import ClinicianCreateSchema, ClinicianSchema
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
@@ -26,6 +26,8 @@ def _licence_json(licence: dict[str, Any]) -> dict[str, Any]:
 class Clinicians(MethodView):
     @blp.arguments(ClinicianCreateSchema())
     @blp.response(201, ClinicianSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
+    @admin_only
     def post(self, data: dict[str, Any]) -> Clinician:
         """Add a clinician with their licences"""
         data["licenses"] = [_licence_json(licence) for licence in data["licenses"]]

@@ -1,13 +1,13 @@
 from marshmallow import Schema, fields, validate
 
-from teleframe.api.fields import Jurisdiction, text
+from teleframe.api.fields import BoundedDate, Jurisdiction, text
 
 
 class LicenceSchema(Schema):
     jurisdiction = Jurisdiction(required=True)
     kind = text(50, required=True)
     number = text(100, required=True)
-    expires_on = fields.Date(allow_none=True)
+    expires_on = BoundedDate(allow_none=True)
 
 
 class ClinicianCreateSchema(Schema):

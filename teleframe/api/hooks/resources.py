@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from teleframe.api.urls import public_base
 from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import Integration
@@ -27,9 +28,9 @@ blp = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 def _signed_url() -> str:
     """The URL the platform signed (Twilio signs it): the public one when behind a proxy."""
-    public = current_app.config["TELEFRAME_SETTINGS"].public_url
-    path = request.full_path.rstrip("?")
-    return public.rstrip("/") + path if public else request.url
+    if not current_app.config["TELEFRAME_SETTINGS"].public_url:
+        return request.url
+    return public_base() + request.full_path.rstrip("?")
 
 
 # Integrations are read on every webhook and change rarely: kept for a short while, so the

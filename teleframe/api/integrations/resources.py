@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.integrations.schemas import IntegrationCreateSchema, IntegrationSchema
+from teleframe.api.urls import public_url_for
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Integration
@@ -20,11 +20,8 @@ blp = Blueprint("integrations", __name__, url_prefix="/v1/integrations", descrip
 
 
 def _view(integration: Integration, secret: str | None = None) -> dict[str, Any]:
-    hook = url_for(
-        "hooks.receive",
-        provider=integration.provider,
-        integration_id=integration.id,
-        _external=True,
+    hook = public_url_for(
+        "hooks.receive", provider=integration.provider, integration_id=integration.id
     )
     view = {
         "id": integration.id,

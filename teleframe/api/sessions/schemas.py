@@ -1,6 +1,14 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from teleframe.api.fields import CountryCode, E164Phone, StrictBoolean, SubdivisionCode, text
+from teleframe.api.fields import (
+    BoundedDate,
+    BoundedDateTime,
+    CountryCode,
+    E164Phone,
+    StrictBoolean,
+    SubdivisionCode,
+    text,
+)
 from teleframe.services.policy import PLACE_TYPES
 from teleframe.services.providers import PROVIDERS as ADAPTERS
 
@@ -15,8 +23,8 @@ class VideoSchema(Schema):
 class SessionCreateSchema(Schema):
     clinician_id = fields.UUID(required=True)
     client_id = fields.UUID(required=True)
-    scheduled_start = fields.AwareDateTime(required=True)
-    scheduled_end = fields.AwareDateTime(required=True)
+    scheduled_start = BoundedDateTime(required=True)
+    scheduled_end = BoundedDateTime(required=True)
     external_ref = text(200, allow_none=True)
     video = fields.Nested(VideoSchema, allow_none=True)
 
@@ -46,7 +54,7 @@ class SessionSchema(Schema):
 
 
 class SessionListArgsSchema(Schema):
-    date = fields.Date(required=True, metadata={"description": "UTC day, YYYY-MM-DD"})
+    date = BoundedDate(required=True, metadata={"description": "UTC day, YYYY-MM-DD"})
 
 
 class LocationSchema(Schema):

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from teleframe.accounts import users
 from teleframe.api.auth import admin_only, current_practice_id
+from teleframe.api.urls import public_url_for
 from teleframe.api.users.schemas import UserCreatedSchema, UserCreateSchema
 from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.services.accounts import rules
 
 blp = Blueprint("users", __name__, url_prefix="/v1/users", description="Dashboard users")
-
-
-def public_base_url() -> str:
-    return current_app.config["TELEFRAME_SETTINGS"].public_url or request.host_url
 
 
 @blp.route("")
@@ -54,6 +50,6 @@ class Users(MethodView):
             "role": user.role,
             "clinician_id": user.clinician_id,
             "created_at": user.created_at,
-            "setup_url": users.link_url(public_base_url(), token),
+            "setup_url": public_url_for("dashboard.set_up", token=token),
             "setup_expires_in_hours": int(rules.LINK_LIFETIME.total_seconds() // 3600),
         }

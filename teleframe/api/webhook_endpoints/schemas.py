@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from teleframe.api.fields import text
+from teleframe.api.fields import BoundedDateTime, text
 from teleframe.services.delivery import EVENT_TYPES
 
 
@@ -58,7 +58,7 @@ class DeliveryListArgsSchema(Schema):
 
 class ReplaySchema(Schema):
     delivery_id = fields.UUID()
-    since = fields.AwareDateTime()
+    since = BoundedDateTime()
 
     @validates_schema
     def _one_of(self, data: dict, **kwargs: object) -> None:

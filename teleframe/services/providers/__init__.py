@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from teleframe.services.moments import rfc3339
+from teleframe.services.json_depth import too_deep
+from teleframe.services.moments import OutOfRange, bounded_utc, rfc3339
 
 KINDS = frozenset(
     {
@@ -172,7 +173,10 @@ def _require(condition: bool, field_name: str, message: str) -> None:
 def as_utc(value: datetime, field_name: str = "time") -> datetime:
     _require(isinstance(value, datetime), field_name, "a datetime is required")
     _require(value.tzinfo is not None, field_name, "a time needs a UTC offset")
-    return value.astimezone(UTC)
+    try:
+        return bounded_utc(value)
+    except OutOfRange as error:
+        raise PayloadInvalid(str(error), {field_name: str(error)}) from None
 
 
 def parse_time(value: object, field_name: str = "time") -> datetime:
@@ -189,15 +193,17 @@ def from_epoch(value: object, field_name: str = "time") -> datetime:
     """Unix seconds (int, float or numeric string) as UTC."""
     try:
         seconds = float(value)  # type: ignore[arg-type]
-        return datetime.fromtimestamp(seconds, UTC)
+        return bounded_utc(datetime.fromtimestamp(seconds, UTC))
     except (TypeError, ValueError, OverflowError, OSError):
         raise PayloadInvalid("not a Unix time", {field_name: "not a Unix time"}) from None
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
+    if too_deep(body):
+        raise PayloadInvalid("body nests too deeply")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise PayloadInvalid("body is not JSON") from None
     if not isinstance(data, dict):
         raise PayloadInvalid("body is not a JSON object")
@@ -243,7 +249,8 @@ def bounded_key(provider: str, *parts: object) -> str:
     key = f"{provider}:" + "|".join("" if part is None else str(part) for part in parts)
     if len(key) <= MAX_KEY_LENGTH and storable(key):
         return key
-    return f"{provider}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    # surrogatepass: a lone surrogate from a platform's JSON is hashed, never an escaping error
+    return f"{provider}:sha256:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def pseudonym(value: str) -> str:

@@ -48,6 +48,7 @@ from teleframe.services.providers import (
     require_header,
     rfc3339,
     same_digest,
+    storable,
     text,
     unix_header_time,
 )
@@ -109,8 +110,11 @@ def event_from_report(
     if not isinstance(data, Mapping):
         raise PayloadInvalid("an event is a JSON object")
     given_key = idempotency_key or data.get("id")
-    if given_key is not None and (not isinstance(given_key, str) or not given_key.strip()):
-        raise PayloadInvalid("id must be a non-empty string", {"id": "a non-empty string"})
+    if given_key is not None and (
+        not isinstance(given_key, str) or not given_key.strip() or not storable(given_key)
+    ):
+        message = "a non-empty string without control characters"
+        raise PayloadInvalid(f"id must be {message}", {"id": message})
     event = event_from_payload(
         data, provider=REPORTED, dedupe_key="pending", default_time=received_at
     )

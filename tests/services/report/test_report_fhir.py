@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import fhirpathpy as fhirpath
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from teleframe.services.report import build_report, sign
 from teleframe.services.report_fhir import questionnaire, questionnaire_canonical, to_fhir_bundle
@@ -140,3 +144,23 @@ def test_a_scheduled_session_without_check_in_still_gives_a_valid_bundle() -> No
     assert encounter["status"] == "planned"
     assert "statusHistory" not in encounter
     assert encounter["period"] == {"start": "2026-12-01T17:00:00Z", "end": "2026-12-01T17:50:00Z"}
+
+
+PER_1 = "Bundle.entry.resource.ofType(Encounter).statusHistory.where(period.start > period.end)"
+
+
+@settings(max_examples=60)
+@given(minutes_after_start=st.integers(min_value=-120, max_value=120))
+def test_status_history_periods_never_end_before_they_start(minutes_after_start: int) -> None:
+    """FHIR invariant per-1, checked with FHIRPath, for a check-in before or after the start."""
+    submitted = datetime(2026, 12, 1, 17, 0, tzinfo=UTC) + timedelta(minutes=minutes_after_start)
+    checkin = {
+        "id": "chk_01JD8Q4",
+        "submitted_at": submitted.isoformat().replace("+00:00", "Z"),
+        "data": sample_input().checkin["data"],  # type: ignore[index]
+    }
+    bundle = to_fhir_bundle(build_report(sample_input(checkin=checkin)))
+    assert fhirpath.evaluate(bundle, PER_1, []) == []
+    (encounter,) = _resources(bundle, "Encounter")
+    starts = [h["period"]["start"] for h in encounter["statusHistory"]]
+    assert starts == sorted(starts)
