@@ -120,6 +120,9 @@ class ReportFhir(MethodView):
 class ReportSign(MethodView):
     @blp.arguments(ReportSignSchema())
     @blp.response(200, ReportSchema())
+    @blp.alt_response(401, description="Not re-authenticated in the last 5 minutes")
+    @blp.alt_response(403, description="A practice API key, or not the session's clinician")
+    @blp.alt_response(409, description="Already signed, draft changed, or session not ended")
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Sign the report as the session's clinician; the signed version never changes
 
@@ -145,6 +148,9 @@ class ReportSign(MethodView):
 class ReportAddenda(MethodView):
     @blp.arguments(AddendumCreateSchema())
     @blp.response(201, ReportSchema())
+    @blp.alt_response(401, description="Not re-authenticated in the last 5 minutes")
+    @blp.alt_response(403, description="A practice API key, or not the session's clinician")
+    @blp.alt_response(409, description="The report is not signed yet")
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
         """Append an addendum to a signed report, as a new version chained to the last
 
