@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask, Response, request
+from kombu import Queue
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -72,6 +73,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
     from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.people import require_caller
     from teleframe.api.reports.resources import blp as reports
@@ -99,6 +101,7 @@ def register_api(app: Flask) -> None:
         reports,
         webhook_endpoints,
         users,
+        parked_work,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process
@@ -168,6 +171,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     config: dict[str, Any] = {
         "broker_url": settings.broker_url,
         "task_default_queue": settings.queue,
+        # a worker started without -Q consumes every queue; production splits them (README)
+        "task_queues": [Queue(name) for name in tasks.queues(settings.queue)],
+        "task_routes": tasks.routes(settings.queue),
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
@@ -190,12 +196,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
             "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
-            # stored webhooks wake a worker on commit; this catches a wake-up that was lost
-            "sweep-webhooks": {
-                "task": tasks.INGEST_EVENT,
-                "schedule": 15.0,
-                "args": ("sweep",),
-            },
+            # staged work wakes a worker on commit; these catch a lost wake-up and due retries
+            "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
+            "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
             "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 2.0},
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from config.settings import load_settings
-from teleframe import migrations
+from teleframe import migrations, tasks
 
 
 def _app() -> Flask:
@@ -208,9 +208,10 @@ def report_verify(session_id: uuid.UUID) -> None:
     sys.exit(1)
 
 
-def worker_command(*, beat: bool) -> list[str]:
+def worker_command(*, beat: bool, prefix: str = "teleframe") -> list[str]:
     command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo"]
     command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
+    command += ["-Q", ",".join(tasks.queues(prefix))]  # the embedded worker does every kind
     return [*command, "--beat"] if beat else command
 
 
@@ -226,7 +227,8 @@ def serve(host: str, port: int, threads: int) -> None:
     migrations.upgrade(settings.database_url)
     app = _app()
     env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
-    worker = subprocess.Popen(worker_command(beat=True), env=env)  # noqa: S603 (own argv)
+    command = worker_command(beat=True, prefix=settings.queue)
+    worker = subprocess.Popen(command, env=env)  # noqa: S603 (own argv)
     click.echo(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="teleframe")
@@ -249,7 +251,9 @@ def policy_lint(path: str) -> None:
     """Check a policy file (YAML or JSON) without a server; exit 1 on errors."""
     from teleframe.services.policy import PolicyError, content_hash, parse_policy
 
-    with open(path, encoding="utf-8") as handle:
+    # Bytes that are not UTF-8 become lone surrogates, which the parser reports like any
+    # other unusable character instead of the command failing with a traceback.
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
         text = handle.read()
     try:
         document = parse_policy(text)
@@ -259,6 +263,27 @@ def policy_lint(path: str) -> None:
             click.echo(f"{where}: {item['path']}: {item['message']}", err=True)
         raise SystemExit(1) from None
     click.echo(f"{path}: valid ({content_hash(document)})")
+
+
+@main.group()
+def reference() -> None:
+    """Reviewed reference data: compacts, emergency numbers, crisis lines."""
+
+
+@reference.command("check")
+def reference_check() -> None:
+    """List entries older than 12 months, unsourced values and secondary-only sources; exit 1
+    when an entry is stale."""
+    from datetime import date
+
+    from teleframe.services.reference.review import review
+
+    found = review(date.today())
+    for kind, line in found:
+        click.echo(f"{kind}: {line}")
+    click.echo(f"{len(found)} item(s) to review")
+    if any(kind == "stale" for kind, _ in found):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -107,10 +107,12 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def queue_name() -> Iterator[str]:
+    from teleframe import tasks
+
     name = f"teleframe-test-{uuid.uuid4().hex[:8]}"
     yield name
     with contextlib.suppress(redis.RedisError):
-        redis.Redis.from_url(REDIS_URL).delete(name)
+        redis.Redis.from_url(REDIS_URL).delete(*tasks.queues(name))
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import celery
 from celery import Celery
-from sqlalchemy import event, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
+from teleframe.db import fair
 from teleframe.models import OutboxMessage
 from teleframe.models.base import utcnow
 
@@ -114,25 +116,57 @@ def mark_done(session: Session, message_id: str | None) -> None:
     )
 
 
-def claim_staged(session: Session, task: str, limit: int) -> list[OutboxMessage]:
-    """Staged work of one kind, oldest first, locked so that concurrent workers split it."""
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.task == task, OutboxMessage.done_at.is_(None))
-            .order_by(OutboxMessage.created_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+def staged_waiting(task: str, now: datetime) -> list[Any]:
+    """Staged work of one kind not done and not waiting out a retry's backoff."""
+    return [
+        OutboxMessage.task == task,
+        OutboxMessage.done_at.is_(None),
+        or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
+    ]
+
+
+def own_row(session: Session, task: str, task_id: str | None, args: list[str]) -> uuid.UUID | None:
+    """The staged row a task message stands for: the message id is the row id when the outbox
+    published it; a message sent some other way is found by its arguments."""
+    try:
+        key = uuid.UUID(task_id) if task_id else None
+    except ValueError:
+        key = None
+    mine = (
+        OutboxMessage.args == args
+        if key is None
+        else or_(OutboxMessage.id == key, OutboxMessage.args == args)
+    )
+    return session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.task == task, OutboxMessage.done_at.is_(None), mine)
+        .limit(1)
+    )
+
+
+def claim_staged(
+    session: Session,
+    task: str,
+    limit: int,
+    *,
+    now: datetime | None = None,
+    first: uuid.UUID | None = None,
+) -> list[OutboxMessage]:
+    """Staged work of one kind, `first` (the task's own row) leading, then round-robin across
+    practices, oldest first within each; locked so that concurrent workers split it."""
+    waiting = staged_waiting(task, now or utcnow())
+    return fair.claim_fair(
+        session, OutboxMessage, waiting, OutboxMessage.created_at, limit, first=first
     )
 
 
 def mark_all_done(session: Session, messages: list[OutboxMessage]) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_([message.id for message in messages]))
-        .values(done_at=utcnow())
-    )
+    if messages:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([message.id for message in messages]))
+            .values(done_at=utcnow())
+        )
 
 
 def backoff(attempts: int) -> timedelta:

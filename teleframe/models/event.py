@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teleframe.models.base import Base, JSONDocument, practice_fk, utcnow, uuid_pk
+from teleframe.models.base import Base, EncryptedJSON, JSONDocument, practice_fk, utcnow, uuid_pk
 
 
 class SessionEvent(Base):
@@ -31,6 +31,7 @@ class SessionEvent(Base):
     role: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(String(200))
     modality: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(EncryptedJSON, default=None)  # free text: PHI
     inbound_event_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("inbound_events.id", ondelete="SET NULL")
     )

@@ -31,6 +31,7 @@ class InboundEvent(Base):
     __table_args__ = (
         UniqueConstraint("integration_id", "dedupe_key"),
         Index("ix_inbound_events_unprocessed", "processed_at"),
+        Index("ix_inbound_events_practice_unprocessed", "processed_at", "practice_id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -46,7 +47,13 @@ class InboundEvent(Base):
     request: Mapped[dict[str, object]] = mapped_column(EncryptedJSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(20))  # matched|unmatched|invalid|ignored
+    # matched|unmatched|invalid|ignored|parked (invalid and parked rows have `parked_at`)
+    outcome: Mapped[str | None] = mapped_column(String(20))
     session_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("sessions.id", ondelete="SET NULL")
     )
+    # failed attempts, the next one not before `retry_at`; parked with a reason code at last
+    attempts: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime | None]
+    parked_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(100))

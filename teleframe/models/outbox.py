@@ -20,7 +20,10 @@ from teleframe.models.base import Base, JSONDocument, practice_fk, utcnow, uuid_
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "done_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "done_at", "next_attempt_at"),
+        Index("ix_outbox_staged", "task", "done_at", "practice_id", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     practice_id: Mapped[uuid.UUID] = practice_fk()
@@ -31,3 +34,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)
     done_at: Mapped[datetime | None]
+    # A failing row is retried after `retry_at`, `failures` times at most, then parked: done,
+    # with `parked_at` and a reason code (an error class or field name, never PHI).
+    failures: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime | None]
+    parked_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(100))

@@ -39,6 +39,8 @@ class Delivery(Base):
         UniqueConstraint("endpoint_id", "event_id"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),
+        # the hand-over: an endpoint's next due delivery
+        Index("ix_webhook_deliveries_endpoint_due", "endpoint_id", "status", "next_attempt_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -60,3 +62,5 @@ class Delivery(Base):
     attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # set with status "parked" when attempts keep failing inside teleframe (not the receiver)
+    parked_at: Mapped[datetime | None]

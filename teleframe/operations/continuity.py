@@ -51,6 +51,7 @@ def session_events(session: Session, session_id: uuid.UUID) -> list[Event]:
             modality=row.modality,
             connection_key=row.connection_key,
             received_at=row.received_at,
+            note=row.note,
         )
         for row in rows
     ]

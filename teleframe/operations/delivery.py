@@ -14,29 +14,31 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
+from teleframe.operations.delivery_claim import PENDING
+from teleframe.operations.delivery_claim import claim_due as claim_due  # the workers' entry
+from teleframe.operations.delivery_claim import fan_out as fan_out  # points, kept here
 from teleframe.services import delivery as rules
-from teleframe.services import ssrf
+from teleframe.services import parking, ssrf
+from teleframe.services.deadline import DeadlineExceeded, Watchdog
 
 log = logging.getLogger(__name__)
 
 ALLOW_PRIVATE_ENV = "TELEFRAME_WEBHOOK_ALLOW_PRIVATE"  # test-only, see README
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
-LEASE = timedelta(seconds=120)  # well above connect + read timeouts and queue latency
-CLAIM_BATCH = 50
-FAN_OUT_BATCH = 500
-FAN_OUT_LOOKBACK = timedelta(days=3)
+DEADLINE = 15.0  # the whole request, however slowly the receiver drips its answer
+DEADLINE_ENV = "TELEFRAME_WEBHOOK_DEADLINE_SECONDS"
 USER_AGENT = "teleframe-webhooks/1"
 
-PENDING = "pending"
+PARKED = "parked"  # teleframe itself kept failing to send it (see services.parking)
 
 
 @dataclass(frozen=True)
@@ -52,86 +54,13 @@ def allowed_private() -> tuple[ssrf.Network, ...]:
     return ssrf.parse_networks(os.environ.get(ALLOW_PRIVATE_ENV, ""))
 
 
+def deadline() -> float:
+    """Seconds one request may take in all; `TELEFRAME_WEBHOOK_DEADLINE_SECONDS` shortens it."""
+    return float(os.environ.get(DEADLINE_ENV) or DEADLINE)
+
+
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(os.urandom(32)).decode()
-
-
-def fan_out(session: Session, now: datetime) -> int:
-    """A pending delivery for each new event an enabled endpoint subscribes to. Idempotent."""
-    endpoints = session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.disabled_at.is_(None))
-        .with_for_update(skip_locked=True)  # a second fan-out skips these endpoints
-    ).all()
-    made = 0
-    for endpoint in endpoints:
-        for event_id, event_type in _undelivered(session, endpoint, now):
-            session.add(
-                Delivery(
-                    id=uuid.uuid4(),
-                    practice_id=endpoint.practice_id,
-                    endpoint_id=endpoint.id,
-                    event_id=event_id,
-                    event_type=event_type,
-                    status=PENDING,
-                    next_attempt_at=now,
-                    attempts=[],
-                    created_at=now,
-                )
-            )
-            made += 1
-    session.flush()
-    return made
-
-
-def _undelivered(
-    session: Session, endpoint: WebhookEndpoint, now: datetime
-) -> list[tuple[uuid.UUID, str]]:
-    since = max(endpoint.created_at, now - FAN_OUT_LOOKBACK)
-    known = exists().where(
-        Delivery.endpoint_id == endpoint.id, Delivery.event_id == OutboundEvent.id
-    )
-    rows = session.execute(
-        select(OutboundEvent.id, OutboundEvent.type)
-        .where(
-            OutboundEvent.practice_id == endpoint.practice_id,
-            OutboundEvent.type.in_(endpoint.event_types),
-            OutboundEvent.created_at >= since,
-            ~known,
-        )
-        .order_by(OutboundEvent.created_at)
-        .limit(FAN_OUT_BATCH)
-    )
-    return [(row[0], row[1]) for row in rows]
-
-
-def claim_due(
-    session: Session,
-    now: datetime,
-    limit: int = CLAIM_BATCH,
-    practice_id: uuid.UUID | None = None,
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(delivery id, lease id) of due deliveries, leased so no other worker takes them."""
-    query = (
-        select(Delivery)
-        .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
-        .where(
-            Delivery.status == PENDING,
-            Delivery.next_attempt_at <= now,
-            WebhookEndpoint.disabled_at.is_(None),
-        )
-        .order_by(Delivery.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=Delivery)
-    )
-    if practice_id is not None:
-        query = query.where(Delivery.practice_id == practice_id)
-    claimed = []
-    for row in session.scalars(query):
-        row.lease_id = uuid.uuid4()
-        row.next_attempt_at = now + LEASE
-        claimed.append((row.id, row.lease_id))
-    return claimed
 
 
 def outgoing(session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID) -> Outgoing | None:
@@ -162,6 +91,8 @@ def send(message: Outgoing, allow: tuple[ssrf.Network, ...] = ()) -> rules.Outco
         return rules.Outcome(None, _ms(started), "UnsafeURL")
     except (OSError, http.client.HTTPException) as error:
         return rules.Outcome(None, _ms(started), type(error).__name__)
+    except DeadlineExceeded:
+        return rules.Outcome(None, _ms(started), "DeadlineExceeded")
     return rules.Outcome(status, _ms(started), None, retry_after)
 
 
@@ -182,9 +113,10 @@ def _post(target: ssrf.Target, headers: dict[str, str], body: bytes) -> tuple[in
         target, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT
     )
     try:
-        connection.request("POST", target.path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.getheader("Retry-After")
+        with Watchdog(deadline(), connection):
+            connection.request("POST", target.path, body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.getheader("Retry-After")
     finally:
         connection.close()
 
@@ -222,11 +154,11 @@ def record(
     delivery.next_attempt_at = None
     delivery.finished_at = now
     if decision.result == rules.GONE:
-        _disable(session, delivery.endpoint_id, now)
+        disable(session, delivery.endpoint_id, now)
     return decision.result
 
 
-def _disable(session: Session, endpoint_id: uuid.UUID, now: datetime) -> None:
+def disable(session: Session, endpoint_id: uuid.UUID, now: datetime) -> None:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is not None and endpoint.disabled_at is None:
         endpoint.disabled_at = now
@@ -241,6 +173,15 @@ def attempt(
     allow: tuple[ssrf.Network, ...] = (),
 ) -> str | None:
     """Deliver once under the lease. No transaction stays open across the network call."""
+    result = _attempt(session, delivery_id, lease_id, allow)
+    session.commit()
+    return result
+
+
+def _attempt(
+    session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID, allow: tuple[ssrf.Network, ...]
+) -> str | None:
+    """The attempt, its record left uncommitted (the caller's transaction)."""
     outcome: rules.Outcome | None = None
     try:
         message = outgoing(session, delivery_id, lease_id)
@@ -251,9 +192,33 @@ def attempt(
         outcome = send(message, allow)
     if outcome is None:
         return None
-    result = record(session, delivery_id, lease_id, outcome, utcnow())
-    session.commit()
-    return result
+    return record(session, delivery_id, lease_id, outcome, utcnow())
+
+
+def fail_internal(
+    session: Session,
+    delivery_id: uuid.UUID,
+    lease_id: uuid.UUID,
+    error: BaseException,
+    now: datetime,
+) -> str | None:
+    delivery = session.scalars(
+        select(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
+        .with_for_update()
+    ).first()
+    if delivery is None:
+        return None
+    code = parking.reason(error)
+    failures = 1 + sum(1 for a in delivery.attempts if str(a.get("error")).startswith("internal:"))
+    delivery.attempts = [*delivery.attempts, rules.Outcome(None, 0, f"internal:{code}").record(now)]
+    delivery.last_error, delivery.lease_id = code, None
+    delivery.next_attempt_at = parking.next_try(failures, now)
+    if delivery.next_attempt_at is not None:
+        return rules.RETRY
+    delivery.status, delivery.parked_at, delivery.finished_at = PARKED, now, now
+    log.warning("delivery %s parked: %s", delivery_id, code)
+    return PARKED
 
 
 def requeue(delivery: Delivery, now: datetime) -> None:
@@ -263,6 +228,7 @@ def requeue(delivery: Delivery, now: datetime) -> None:
     delivery.next_attempt_at = now
     delivery.lease_id = None
     delivery.finished_at = None
+    delivery.parked_at = None
 
 
 def replay_since(

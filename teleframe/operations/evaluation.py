@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from cachetools import LRUCache
@@ -19,12 +20,15 @@ from teleframe.models import (
     Client,
     Clinician,
     Evaluation,
+    OutboxMessage,
     PolicyVersion,
     SessionState,
     TherapySession,
 )
+from teleframe.models.base import utcnow
 from teleframe.operations.frame import latest_checkins
 from teleframe.operations.notification import emit_all, outbound_row
+from teleframe.operations.parking import fail_message, isolated
 from teleframe.operations.policy import session_policy
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
@@ -43,6 +47,8 @@ def clinician_facts(clinician: Clinician) -> engine.ClinicianFacts:
                 expires_on=date.fromisoformat(item["expires_on"])
                 if item.get("expires_on")
                 else None,
+                profession=item.get("profession"),
+                compact=item.get("compact"),
             )
             for item in clinician.licenses
         ),
@@ -164,26 +170,56 @@ def _verdict(
     return evaluation, events
 
 
-def evaluate_staged(session: Session, *, limit: int = BATCH) -> int:
+def evaluate_staged(
+    session: Session,
+    *,
+    limit: int = BATCH,
+    now: datetime | None = None,
+    first: uuid.UUID | None = None,
+) -> int:
     """Evaluate up to `limit` staged check-ins in the caller's transaction, marking their
-    outbox rows done with them. Returns how many rows it claimed (0: nothing was waiting).
+    outbox rows done with them; `first` (a task's own outbox row) leads, then the claim goes
+    round-robin across practices. Returns how many rows it claimed (0: nothing was waiting).
 
     At top-of-the-hour load this turns a round trip per statement per check-in into a round
-    trip per statement per batch; a lone check-in is still evaluated at once.
+    trip per statement per batch; a check-in whose evaluation fails rolls back alone (its own
+    savepoint), is tried again with backoff and then parked, and the others are stored.
     """
-    claimed = outbox.claim_staged(session, tasks.EVALUATE_CHECKIN, limit)
+    now = now or utcnow()
+    claimed = outbox.claim_staged(session, tasks.EVALUATE_CHECKIN, limit, now=now, first=first)
     if not claimed:
         return 0
-    ids = [uuid.UUID(message.args[0]) for message in claimed]
+    by_checkin: dict[uuid.UUID, list[OutboxMessage]] = {}
+    for message in claimed:
+        by_checkin.setdefault(_checkin_id(message), []).append(message)
+    ids = list(by_checkin)
     done = set(session.scalars(select(Evaluation.checkin_id).where(Evaluation.checkin_id.in_(ids))))
     loaded = [row for row in _load(session, ids) if row[0].id not in done]
     latest = latest_checkins(session, {row[1].id for row in loaded})
-    events: list[dict[str, Any]] = []
-    for row in loaded:
-        evaluation, emitted = _verdict(session, row, is_latest=latest.get(row[1].id) == row[0].id)
-        session.add(evaluation)
-        events.extend(emitted)
-    session.flush()
-    emit_all(session, events)
-    outbox.mark_all_done(session, claimed)
+
+    def store(rows: Sequence[Loaded]) -> list[None]:
+        events: list[dict[str, Any]] = []
+        for row in rows:
+            evaluation, emitted = _verdict(
+                session, row, is_latest=latest.get(row[1].id) == row[0].id
+            )
+            session.add(evaluation)
+            events.extend(emitted)
+        session.flush()
+        emit_all(session, events)
+        return []
+
+    _, failed = isolated(session, loaded, store)
+    for row, error in failed:
+        for message in by_checkin[row[0].id]:
+            fail_message(message, error, now)
+    failed_ids = {row[0].id for row, _ in failed}
+    outbox.mark_all_done(session, [m for m in claimed if _checkin_id(m) not in failed_ids])
     return len(claimed)
+
+
+def _checkin_id(message: OutboxMessage) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(message.args[0]))
+    except (IndexError, ValueError):
+        return uuid.UUID(int=0)  # names no check-in: marked done with the batch

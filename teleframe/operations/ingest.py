@@ -7,15 +7,16 @@ normalises it, matches it to a session, stores the events and re-folds the sessi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
-from teleframe.db import outbox
+from teleframe.db import fair, outbox
 from teleframe.db.upsert import insert_new
 from teleframe.models import (
     InboundEvent,
@@ -25,6 +26,8 @@ from teleframe.models import (
 )
 from teleframe.models.base import utcnow
 from teleframe.operations.continuity import lock_sessions, refold
+from teleframe.operations.parking import fail_inbound, isolated, park_inbound
+from teleframe.services import parking
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 
 BATCH = 100
@@ -94,19 +97,20 @@ def match_session(
 
 
 def process_inbound(
-    session: Session, inbound: InboundEvent, matches: dict[Any, Any]
+    session: Session, inbound: InboundEvent, matches: dict[Any, Any], now: datetime | None = None
 ) -> uuid.UUID | None:
     """Normalise and store one raw webhook's events; returns the matched session id.
 
     `matches` remembers room lookups within a batch: one session's webhooks arrive together.
+    A body the provider cannot read is parked at once: reading it again cannot help.
     """
     if inbound.processed_at is not None:
         return inbound.session_id
-    inbound.processed_at = utcnow()
+    inbound.processed_at = now or utcnow()
     try:
         events = PROVIDERS[inbound.provider].normalize(_as_request(inbound))
-    except PayloadInvalid:
-        inbound.outcome = "invalid"
+    except PayloadInvalid as error:
+        park_inbound(inbound, parking.reason(error), inbound.processed_at, outcome="invalid")
         return None
     if not events:
         inbound.outcome = "ignored"
@@ -125,20 +129,51 @@ def process_inbound(
     return target.id
 
 
-def ingest_staged(session: Session, *, limit: int = BATCH, now: datetime) -> int:
-    """Process up to `limit` staged webhooks and re-fold each session they touch once, in the
-    caller's transaction. Returns how many rows it claimed (0: nothing was waiting)."""
-    inbound = session.scalars(
-        select(InboundEvent)
-        .where(InboundEvent.processed_at.is_(None))
-        .order_by(InboundEvent.received_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+def claim_inbound(
+    session: Session, limit: int, now: datetime, first: uuid.UUID | None = None
+) -> list[InboundEvent]:
+    """Stored webhooks not yet processed (nor waiting out a retry), `first` leading, then
+    round-robin across practices, oldest first within each."""
+    waiting = [
+        InboundEvent.processed_at.is_(None),
+        or_(InboundEvent.retry_at.is_(None), InboundEvent.retry_at <= now),
+    ]
+    return fair.claim_fair(
+        session, InboundEvent, waiting, InboundEvent.received_at, limit, first=first
+    )
+
+
+def ingest_staged(
+    session: Session, *, limit: int = BATCH, now: datetime, first: uuid.UUID | None = None
+) -> int:
+    """Process up to `limit` stored webhooks and re-fold each session they touch once, in the
+    caller's transaction. Returns how many rows it claimed (0: nothing was waiting).
+
+    Each webhook, and each session's re-fold, rolls back alone when it fails (a savepoint):
+    its webhooks are tried again with backoff and then parked; the rest of the batch goes on.
+    """
+    inbound = claim_inbound(session, limit, now, first)
     matches: dict[Any, Any] = {}
-    touched = {process_inbound(session, item, matches) for item in inbound} - {None}
-    for therapy_session in lock_sessions(session, touched):
-        refold(session, therapy_session, now=now)
+
+    def store(rows: Sequence[InboundEvent]) -> list[tuple[uuid.UUID, InboundEvent]]:
+        found = [(process_inbound(session, item, matches, now), item) for item in rows]
+        return [(session_id, item) for session_id, item in found if session_id is not None]
+
+    stored, failed = isolated(session, inbound, store)
+    touched: dict[uuid.UUID, list[InboundEvent]] = {}
+    for session_id, item in stored:
+        touched.setdefault(session_id, []).append(item)
+
+    def fold(sessions: Sequence[TherapySession]) -> list[None]:
+        for therapy_session in sessions:
+            refold(session, therapy_session, now=now)
+        return []
+
+    _, unfolded = isolated(session, lock_sessions(session, set(touched)), fold)
+    for therapy_session, error in unfolded:
+        failed += [(item, error) for item in touched[therapy_session.id]]
+    for item, error in failed:
+        fail_inbound(item, error, now)
     return len(inbound)
 
 
@@ -166,6 +201,7 @@ def store_events(
             "role": event.role,
             "reason": event.reason,
             "modality": event.modality,
+            "note": event.note,
             "inbound_event_id": inbound_id,
         }
         for event in events

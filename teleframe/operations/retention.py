@@ -6,38 +6,100 @@ The only deletion the report trigger allows, through a transaction-local setting
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from teleframe import tasks
 from teleframe.db import audit
-from teleframe.models import CheckIn, Client, Evaluation, Practice, ReportVersion, TherapySession
+from teleframe.models import (
+    CheckIn,
+    Client,
+    Evaluation,
+    OutboxMessage,
+    Practice,
+    ReportVersion,
+    TherapySession,
+)
 from teleframe.models.base import utcnow
+from teleframe.operations.parking import isolated, park_message
 from teleframe.services.retention import Retention, add_years, retention_ends
 
 
 def enforce_retention(session: Session, now: datetime | None = None) -> int:
     """Delete the report versions, check-ins and evaluations of clients whose records are past
-    retention, one transaction per client, with an audit event per session. Commits."""
-    today = (now or utcnow()).date()
-    actor = audit.system_actor("teleframe.enforce_retention")
+    retention, one transaction per client, with an audit event per session. Commits.
+
+    A client whose date cannot be worked out (a birth date in the year 9990) is parked with
+    its reason for the practice's admin, and the sweep goes on with everyone else."""
+    moment = now or utcnow()
+    today = moment.date()
+    actor = audit.system_actor(tasks.ENFORCE_RETENTION)
     deleted = 0
     for practice in list(session.scalars(select(Practice))):
+        parked = _parked_clients(session, practice.id)
         for client_id, first, last in _clients_served_before(session, practice, today):
-            client = session.get_one(Client, client_id)
-            born = date.fromisoformat(client.date_of_birth) if client.date_of_birth else None
-            kept = retention_ends(
-                first_service=first.date(),
-                last_service=last.date(),
-                date_of_birth=born,
-                years=practice.retention_years,
-            )
-            if kept.ends_on < today:
-                deleted += _delete_client_records(session, practice, client_id, kept, actor)
+            if str(client_id) in parked:
+                continue
+            expire = partial(_expire_clients, session, practice, today, actor)
+            counts, failed = isolated(session, [(client_id, first, last)], expire)
+            deleted += sum(counts)
+            for (failed_id, _, _), error in failed:
+                args = [str(failed_id)]
+                park_message(session, practice.id, tasks.ENFORCE_RETENTION, args, error, moment)
             session.commit()
     return deleted
+
+
+ServedClient = tuple[uuid.UUID, datetime, datetime]
+
+
+def _expire_clients(
+    session: Session,
+    practice: Practice,
+    today: date,
+    actor: audit.Actor,
+    served: Sequence[ServedClient],
+) -> list[int]:
+    return [_expire_client(session, practice, today, actor, *item) for item in served]
+
+
+def _expire_client(
+    session: Session,
+    practice: Practice,
+    today: date,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    first: datetime,
+    last: datetime,
+) -> int:
+    client = session.get_one(Client, client_id)
+    born = date.fromisoformat(client.date_of_birth) if client.date_of_birth else None
+    kept = retention_ends(
+        first_service=first.date(),
+        last_service=last.date(),
+        date_of_birth=born,
+        years=practice.retention_years,
+    )
+    if kept.ends_on >= today:
+        return 0
+    return _delete_client_records(session, practice, client_id, kept, actor)
+
+
+def _parked_clients(session: Session, practice_id: uuid.UUID) -> set[str]:
+    """Clients whose retention is parked: skipped until an admin has looked at them."""
+    rows = session.scalars(
+        select(OutboxMessage.args).where(
+            OutboxMessage.practice_id == practice_id,
+            OutboxMessage.task == tasks.ENFORCE_RETENTION,
+            OutboxMessage.parked_at.is_not(None),
+        )
+    )
+    return {str(args[0]) for args in rows if args}
 
 
 def _clients_served_before(

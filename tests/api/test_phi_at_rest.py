@@ -68,3 +68,38 @@ def test_reads_of_phi_are_audited(app, make_practice):
     assert ("read", "checkin", checkin_id) in seen
     assert ("read", "client", client_id) in seen
     assert all(row.actor_type == "api_key" and row.actor_id for row in rows)
+
+
+def test_reported_event_free_text_is_a_code_or_an_encrypted_note(app, make_practice):
+    practice = make_practice()
+    session = practice.session()
+    events = f"/v1/sessions/{session}/events"
+    leaked = {"modality": "phone", "reason": "Called +15105550123 at home"}
+    refused = practice.post(events, {"type": "modality.changed", "data": leaked})
+    assert refused.status_code == 422
+    assert "reason" in str(refused.get_json()["errors"])
+    said = {
+        "modality": "phone",
+        "reason": "other",
+        "note": "Called +15105550123, Sam's mother answered",
+        "participant_key": "Sam Client",
+    }
+    accepted = practice.post(events, {"type": "modality.changed", "data": said})
+    assert accepted.status_code == 202, accepted.get_json()
+    with app.app_context():
+        rows = db.session.execute(
+            text("SELECT * FROM session_events WHERE session_id = :s"), {"s": session}
+        ).all()
+    dump = " ".join(str(value) for row in rows for value in row)
+    for secret in ("5105550123", "Sam", "mother"):
+        assert secret not in dump
+    listed = practice.get(events).get_json()
+    assert listed[0]["reason"] == "other" and "Sam" not in str(listed)
+
+
+def test_the_event_schema_is_documented(client):
+    spec = client.get("/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    data = next(s for name, s in schemas.items() if name.startswith("EventData"))
+    assert "client_not_capable" in data["properties"]["reason"]["enum"]
+    assert {"participant_key", "role", "modality", "reason", "note"} <= set(data["properties"])

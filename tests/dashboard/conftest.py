@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("TELEFRAME_TEST_OUTPUT", ROOT / "test-results")) / "dashboard"
 
 
 @pytest.fixture(scope="session")

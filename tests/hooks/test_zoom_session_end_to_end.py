@@ -105,7 +105,7 @@ def test_shuffled_and_repeated_deliveries_give_the_same_continuity(worker, make_
 
 def test_a_lost_wake_up_is_caught_by_the_sweep(app, worker, zoom_hook, settings):
     """The stored webhook is the work item: if the message that wakes a worker is lost, the
-    beat sweep (`teleframe.ingest_event` with "sweep") processes it."""
+    beat sweep (`teleframe.drain_inbound`, no arguments) processes it."""
     practice = zoom_hook.practice
     session = _session_for_scenario(practice)
     celery = app.extensions["celery"]
@@ -116,7 +116,7 @@ def test_a_lost_wake_up_is_caught_by_the_sweep(app, worker, zoom_hook, settings)
     finally:
         celery.send_task = original
     assert practice.get(f"/v1/sessions/{session}/frame").get_json()["continuity"] is None
-    celery.send_task("teleframe.ingest_event", args=["sweep"], queue=settings.queue)
+    celery.send_task("teleframe.drain_inbound", args=[], queue=settings.queue)
     frame = wait_for(lambda: _settled(practice, session), timeout=20)
     assert frame["continuity"]["event_count"] >= 2
     assert frame["state"] == "in_progress"

@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 
+from teleframe import tasks
 from tests.conftest import settings_env
 
 BEAT_TASKS = ("teleframe.fan_out_events", "teleframe.deliver_due")
@@ -64,7 +65,7 @@ class WebhookWorker:
                 self.process.kill()
                 self.process.wait(timeout=20)
         with contextlib.suppress(redis.RedisError):
-            redis.Redis.from_url(self.settings.broker_url).delete(self.queue)
+            redis.Redis.from_url(self.settings.broker_url).delete(*tasks.queues(self.queue))
 
 
 class Beat:

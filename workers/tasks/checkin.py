@@ -3,33 +3,45 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from celery import shared_task
-from sqlalchemy.exc import IntegrityError
 
 from teleframe import tasks
+from teleframe.db import outbox
 from teleframe.extensions import db
+from teleframe.models.base import utcnow
 from teleframe.operations.evaluation import BATCH, evaluate_staged
 
 log = logging.getLogger(__name__)
-MAX_ROUNDS = 20
+DRAIN_ROUNDS = 20  # a message drains at most this many batches, then yields the worker
 
 
-@shared_task(name=tasks.EVALUATE_CHECKIN)
-def evaluate_checkin(checkin_id: str) -> int:
-    """Sent once per check-in (ids only), it evaluates whatever is staged, this check-in
-    among them, in batches. Idempotent: the outbox rows and the one evaluation per check-in
-    mean a repeated or late message finds nothing left to do."""
+@shared_task(name=tasks.EVALUATE_CHECKIN, bind=True)
+def evaluate_checkin(self, checkin_id: str) -> int:
+    """Sent once per check-in (ids only): evaluates this check-in first, in a batch with
+    others waiting (fairly across practices), then drains what is left, boundedly.
+    Idempotent: one evaluation per check-in, outbox rows marked done with it, so a repeated
+    or late message finds nothing left to do."""
+    session = db.session
+    own = outbox.own_row(session, tasks.EVALUATE_CHECKIN, self.request.id, [checkin_id])
+    evaluated = _drain(first=own)
+    log.info("evaluated %d staged check-in(s), check-in %s first", evaluated, checkin_id)
+    return evaluated
+
+
+@shared_task(name=tasks.DRAIN_EVALUATIONS)
+def drain_evaluations() -> int:
+    """Beat's sweep: evaluates whatever is staged and due (a lost message, a retry's turn)."""
+    return _drain(first=None)
+
+
+def _drain(first: uuid.UUID | None) -> int:
     evaluated = 0
-    for _ in range(MAX_ROUNDS):
-        try:
-            claimed = evaluate_staged(db.session)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # stored meanwhile by another worker: look again
-            continue
-        evaluated += claimed
+    for _ in range(DRAIN_ROUNDS):
+        claimed = evaluate_staged(db.session, now=utcnow(), first=first)
+        db.session.commit()
+        evaluated, first = evaluated + claimed, None
         if claimed < BATCH:
             break
-    log.info("evaluated %d staged check-in(s) after %s", evaluated, checkin_id)
     return evaluated

@@ -17,14 +17,31 @@ MAX_ROUNDS = 20
 
 @shared_task(name=tasks.INGEST_EVENT)
 def ingest_event(inbound_id: str) -> int:
-    """Sent once per stored webhook (ids only) and by beat, it processes every stored webhook
-    not yet processed, this one among them, in batches: each session touched is re-folded once
-    per batch."""
+    """Sent once per stored webhook (ids only): processes this webhook first, in a batch with
+    others waiting (fairly across practices), then drains what is left, boundedly. Each
+    session touched is re-folded once per batch."""
+    return _drain(first=_uuid(inbound_id))
+
+
+@shared_task(name=tasks.DRAIN_INBOUND)
+def drain_inbound() -> int:
+    """Beat's sweep: processes stored webhooks whose wake-up was lost or whose retry is due."""
+    return _drain(first=None)
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:  # "sweep", still queued from before drain_inbound existed
+        return None
+
+
+def _drain(first: uuid.UUID | None) -> int:
     processed = 0
     for _ in range(MAX_ROUNDS):
-        claimed = ingest.ingest_staged(db.session, now=utcnow())
+        claimed = ingest.ingest_staged(db.session, now=utcnow(), first=first)
         db.session.commit()
-        processed += claimed
+        processed, first = processed + claimed, None
         if claimed < ingest.BATCH:
             break
     return processed

@@ -10,6 +10,8 @@ from teleframe import tasks
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations import delivery
+from teleframe.operations.delivery_claim import lanes_of
+from teleframe.operations.delivery_lane import deliver_lane
 
 
 @shared_task(name=tasks.FAN_OUT_EVENTS)
@@ -21,16 +23,29 @@ def fan_out_events() -> int:
 
 @shared_task(name=tasks.DELIVER_DUE)
 def deliver_due() -> int:
-    """Lease due deliveries, then queue an attempt for each; a lost message waits out its lease."""
+    """Lease due deliveries in lanes (within the per-endpoint and per-practice limits,
+    round-robin across practices), then queue one task per lane; a lost message waits out
+    its lease."""
     claimed = delivery.claim_due(db.session, utcnow())
     db.session.commit()
-    for delivery_id, lease_id in claimed:
-        current_app.send_task(tasks.DELIVER_WEBHOOK, args=[str(delivery_id), str(lease_id)])
+    for lease, ids in lanes_of(claimed):
+        _queue(lease, ids)
     return len(claimed)
 
 
 @shared_task(name=tasks.DELIVER_WEBHOOK)
-def deliver_webhook(delivery_id: str, lease_id: str) -> str | None:
-    return delivery.attempt(
-        db.session, uuid.UUID(delivery_id), uuid.UUID(lease_id), delivery.allowed_private()
-    )
+def deliver_webhook(delivery_id: str, lease_id: str, *following: str) -> list[str | None]:
+    """One lane: its deliveries one after another (each at most `delivery.DEADLINE` s), then
+    the endpoint's next due ones; after `LANE_SECONDS` the lane goes on as a new
+    task. A backlog drains at the receiver's pace, within the limits."""
+    ids = [uuid.UUID(item) for item in (delivery_id, *following)]
+    lease = uuid.UUID(lease_id)
+    results, rest = deliver_lane(db.session, ids, lease, delivery.allowed_private())
+    if rest:
+        _queue(lease, rest)
+    return results
+
+
+def _queue(lease: uuid.UUID, ids: list[uuid.UUID]) -> None:
+    first, *following = (str(item) for item in ids)
+    current_app.send_task(tasks.DELIVER_WEBHOOK, args=[first, str(lease), *following])

@@ -39,7 +39,7 @@ class SessionEvents(MethodView):
         therapy_session = get_scoped(TherapySession, session_id)
         try:
             event = event_from_report(
-                data,
+                request.get_json(),  # `data` is the same, loaded: the core loads it once more
                 received_at=utcnow(),
                 idempotency_key=request.headers.get("Idempotency-Key"),
             )

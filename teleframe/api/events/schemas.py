@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields
 
+from teleframe.services.providers.event_schema import EventEnvelopeSchema
+
 
 class EventSchema(Schema):
     kind = fields.String()
@@ -25,12 +27,5 @@ class OutboundEventSchema(Schema):
     created_at = fields.DateTime()
 
 
-class ReportedEventSchema(Schema):
-    """teleframe's event shape; `services.providers.standard` checks the fields inside `data`."""
-
-    id = fields.String(metadata={"description": "Your idempotency key for this event"})
-    type = fields.String(required=True, metadata={"description": "An event kind"})
-    timestamp = fields.String(metadata={"description": "RFC 3339; defaults to now"})
-    data = fields.Dict(
-        metadata={"description": "participant_key, role, reason, modality (as the kind needs)"}
-    )
+# the same schema the `standard` provider loads signed webhooks with
+ReportedEventSchema = EventEnvelopeSchema

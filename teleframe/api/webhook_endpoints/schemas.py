@@ -42,7 +42,9 @@ class DeliverySchema(Schema):
     id = fields.UUID()
     event_id = fields.UUID(metadata={"description": "also the webhook-id header"})
     event_type = fields.String()
-    status = fields.String(metadata={"description": "pending, succeeded, exhausted or gone"})
+    status = fields.String(
+        metadata={"description": "pending, succeeded, exhausted, gone or parked"}
+    )
     attempt_count = fields.Integer()
     next_attempt_at = fields.DateTime(allow_none=True)
     last_status_code = fields.Integer(allow_none=True)
@@ -52,7 +54,9 @@ class DeliverySchema(Schema):
 
 
 class DeliveryListArgsSchema(Schema):
-    status = fields.String(validate=validate.OneOf(("pending", "succeeded", "exhausted", "gone")))
+    status = fields.String(
+        validate=validate.OneOf(("pending", "succeeded", "exhausted", "gone", "parked"))
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

@@ -9,6 +9,9 @@ from teleframe.services.continuity.records import Continuity
 AUDIO_ONLY_REASONS = {
     "client_not_capable": "the client could not use video",
     "client_declined_video": "the client did not consent to video",
+    "video_failed": "the video failed",
+    "clinician_decision": "the clinician decided so",
+    "other": "of another reason (see the note)",
 }
 LATE_START = timedelta(minutes=5)
 MODALITY_WORDS = {"phone": "by phone", "audio_only": "audio-only", "video": "on video"}

@@ -9,10 +9,20 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..continuity.protocol import Protocol
-from ..reference import config_path
-from .fields import StrictBoolean, StrictInteger, flag, seconds, section, severity_choice
+from ..reference import config_path, vocabulary
+from .consent import Consent
+from .fields import (
+    LocalisedText,
+    StrictBoolean,
+    StrictInteger,
+    flag,
+    seconds,
+    section,
+    severity_choice,
+)
 from .rules import Rules
 
+MAX_CUSTOM_RULES = 50
 JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
@@ -54,8 +64,11 @@ class CustomRule(Schema):
         validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{0,63}$", error="Use UPPER_SNAKE_CASE."),
     )
     severity = severity_choice("warn")
+    # The severity of the CUSTOM_RULE_ERROR finding when the rule cannot be evaluated on a
+    # check-in (an error, or the check-in's budget spent): by default it blocks (fails closed).
+    on_error = severity_choice("block")
     field = fields.String(load_default=None, allow_none=True)
-    message = fields.String(required=True, validate=validate.Length(1, 500))
+    message = LocalisedText(500, required=True)
     clinician_message = fields.String(load_default=None, allow_none=True)
 
 
@@ -65,10 +78,18 @@ class EmergencyOverride(Schema):
     source = fields.String(load_default="practice override")
 
 
+def _known_profession(value: str) -> None:
+    if value not in vocabulary().labels:
+        known = ", ".join(sorted(vocabulary().labels))
+        raise ValidationError(f"Unknown profession (known: {known}).")
+
+
 class CompactOverride(Schema):
     full_name = fields.String()
-    scope = fields.String(validate=validate.OneOf(["all_members", "per_state"]))
+    scope = fields.String(validate=validate.OneOf(["all_members", "per_state", "licensure_only"]))
     home_must_be_member = StrictBoolean()
+    operational = StrictBoolean()
+    professions = fields.List(fields.String(validate=_known_profession))
     members = fields.List(fields.String(validate=validate.Regexp(JURISDICTION)))
 
 
@@ -91,7 +112,12 @@ class PolicyDocument(Schema):
     rules = section(Rules)
     client = section(ClientSettings)
     disruption = section(Disruption)
-    custom_rules = fields.List(fields.Nested(CustomRule), load_default=list)
+    consent = section(Consent)
+    custom_rules = fields.List(
+        fields.Nested(CustomRule),
+        load_default=list,
+        validate=validate.Length(max=MAX_CUSTOM_RULES, error="At most {max} custom rules."),
+    )
     reference_overrides = section(ReferenceOverrides)
 
 

@@ -26,23 +26,19 @@ from typing import Any, Protocol
 
 from teleframe.services.json_depth import too_deep
 from teleframe.services.moments import OutOfRange, bounded_utc, rfc3339
+from teleframe.services.providers import event_schema
 
-KINDS = frozenset(
-    {
-        "session.started",
-        "session.ended",
-        "participant.joined",
-        "participant.left",
-        "media.degraded",
-        "modality.changed",
-        "backup_plan.invoked",
-    }
-)
-ROLES = frozenset({"client", "clinician"})
-LEAVE_REASONS = frozenset({"network", "client_left", "removed", "unknown"})
-MODALITIES = frozenset({"video", "audio_only", "phone"})
+KINDS = frozenset(event_schema.KINDS)
+ROLES = frozenset(event_schema.ROLES)
+LEAVE_REASONS = frozenset(event_schema.LEAVE_REASONS)
+MODALITY_REASONS = frozenset(event_schema.MODALITY_REASONS)
+MODALITIES = frozenset(event_schema.MODALITIES)
 REPLAY_WINDOW: timedelta = timedelta(seconds=300)
-MAX_KEY_LENGTH: int = 200
+MAX_KEY_LENGTH: int = event_schema.MAX_KEY_LENGTH
+# what the event columns hold (VARCHAR(255), room ids VARCHAR(200)); longer is refused here,
+# where it is a bad payload, not in the database, where it would be a failed batch
+MAX_STORED_KEY: int = 255
+MAX_ROOM_LENGTH: int = 200
 
 
 class SignatureInvalid(Exception):
@@ -85,6 +81,7 @@ class Event:
     # Daily session_id), and when teleframe received the event (for "after signature").
     connection_key: str | None = None
     received_at: datetime | None = None
+    note: str | None = None  # free text a person wrote: PHI, stored encrypted
 
     def __post_init__(self) -> None:
         _require(self.kind in KINDS, "kind", f"unknown event kind {self.kind!r}")
@@ -108,9 +105,17 @@ class Event:
             "modality",
             "modality.changed needs the new modality",
         )
-        for name in ("participant_key", "connection_key", "reason"):
+        _require(len(self.dedupe_key) <= MAX_STORED_KEY, "dedupe_key", "too long")
+        _require(
+            self.reason is None or self.reason in LEAVE_REASONS | MODALITY_REASONS,
+            "reason",
+            "a reason is a code (" + ", ".join(sorted(LEAVE_REASONS | MODALITY_REASONS)) + ")",
+        )
+        for name in ("participant_key", "connection_key", "note"):
             value = getattr(self, name)
+            _require(value is None or isinstance(value, str), name, "a string is required")
             _require(value is None or storable(value), name, "control characters are not allowed")
+            _require(value is None or len(value) <= MAX_STORED_KEY, name, "too long")
         object.__setattr__(self, "occurred_at", as_utc(self.occurred_at, "occurred_at"))
         if self.received_at is not None:
             object.__setattr__(self, "received_at", as_utc(self.received_at, "received_at"))
@@ -127,6 +132,7 @@ class Event:
             "modality": self.modality,
             "connection_key": self.connection_key,
             "received_at": rfc3339(self.received_at) if self.received_at else None,
+            "note": self.note,
         }
 
     @classmethod
@@ -143,6 +149,7 @@ class Event:
             modality=data.get("modality"),
             connection_key=data.get("connection_key"),
             received_at=parse_time(received, "received_at") if received else None,
+            note=data.get("note"),
         )
 
 
@@ -179,6 +186,29 @@ def as_utc(value: datetime, field_name: str = "time") -> datetime:
         raise PayloadInvalid(str(error), {field_name: str(error)}) from None
 
 
+def number(value: object, field_name: str, *, low: float, high: float) -> float:
+    """A finite JSON number (or numeric string) within [low, high]; never a boolean."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        parsed = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise PayloadInvalid("not a number", {field_name: "not a number"}) from None
+    _require(low <= parsed <= high, field_name, f"a number between {low:g} and {high:g}")
+    return parsed
+
+
+def room_text(value: object) -> str | None:
+    """A room or meeting id as a string; refused when too long or holding control characters."""
+    room = text(value)
+    _require(
+        room is None or (len(room) <= MAX_ROOM_LENGTH and storable(room)),
+        "room_id",
+        f"at most {MAX_ROOM_LENGTH} printable characters",
+    )
+    return room
+
+
 def parse_time(value: object, field_name: str = "time") -> datetime:
     """An RFC 3339 string with an offset, as UTC."""
     _require(isinstance(value, str), field_name, "an RFC 3339 time string is required")
@@ -202,12 +232,16 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if too_deep(body):
         raise PayloadInvalid("body nests too deeply")
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_constant=_no_constants)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise PayloadInvalid("body is not JSON") from None
     if not isinstance(data, dict):
         raise PayloadInvalid("body is not a JSON object")
     return data
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's extension, not JSON
 
 
 def require_header(request: InboundRequest, name: str) -> str:

@@ -23,9 +23,11 @@ from teleframe.services.providers import (
     check_fresh,
     from_epoch,
     hmac_digest,
+    number,
     parse_json_object,
     pseudonym,
     require_header,
+    room_text,
     same_digest,
     text,
     unix_header_time,
@@ -38,6 +40,7 @@ KINDS = {
     "participant.joined": "participant.joined",
     "participant.left": "participant.left",
 }
+MAX_DURATION = 7 * 24 * 3600  # seconds in a call; more is a broken or hostile payload
 
 
 class DailyProvider:
@@ -73,7 +76,7 @@ class DailyProvider:
 
     def room_id(self, request: InboundRequest) -> str | None:
         try:
-            return text(_payload(parse_json_object(request.body)).get("room"))
+            return room_text(_payload(parse_json_object(request.body)).get("room"))
         except PayloadInvalid:
             return None
 
@@ -83,6 +86,7 @@ class DailyProvider:
         if kind is None:
             return []
         payload = _payload(data)
+        room_text(payload.get("room"))  # refuses an id no session could hold
         return [
             Event(
                 kind=kind,
@@ -127,10 +131,10 @@ def _participant_key(payload: dict[str, Any]) -> str | None:
 
 def _occurred_at(kind: str, payload: dict[str, Any], data: dict[str, Any]) -> datetime:
     """Occurrence time; a leave is `joined_at + duration`. `event_ts` (send time) is a fallback."""
-    if kind == "participant.left" and payload.get("joined_at") is not None:
-        duration = payload.get("duration")
-        if isinstance(duration, int | float) and not isinstance(duration, bool):
-            return from_epoch(payload["joined_at"], "joined_at") + timedelta(seconds=duration)
+    left = kind == "participant.left" and payload.get("joined_at") is not None
+    if left and payload.get("duration") is not None:
+        duration = number(payload["duration"], "duration", low=0, high=MAX_DURATION)
+        return from_epoch(payload["joined_at"], "joined_at") + timedelta(seconds=duration)
     moment = {
         "session.started": "start_ts",
         "session.ended": "end_ts",

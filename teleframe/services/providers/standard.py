@@ -22,20 +22,16 @@ import binascii
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from marshmallow import ValidationError
 from standardwebhooks.webhooks import Webhook
 
 from teleframe.services.providers import (
     KINDS,
-    LEAVE_REASONS,
-    MAX_KEY_LENGTH,
-    MODALITIES,
     REPLAY_WINDOW,
-    ROLES,
     Event,
     InboundRequest,
     PayloadInvalid,
@@ -44,19 +40,22 @@ from teleframe.services.providers import (
     bounded_key,
     check_fresh,
     parse_json_object,
-    parse_time,
+    pseudonym,
     require_header,
     rfc3339,
+    room_text,
     same_digest,
     storable,
-    text,
     unix_header_time,
+)
+from teleframe.services.providers.event_schema import (
+    EventEnvelopeSchema,
+    WebhookEventSchema,
+    flat_errors,
 )
 
 NAME = "standard"
 REPORTED = "report"
-MAX_TEXT = 200
-LOOKS_LIKE_PHONE = re.compile(r"\+?[\d\s().\-]{7,}")
 
 
 class StandardProvider:
@@ -90,34 +89,35 @@ class StandardProvider:
             data = parse_json_object(request.body).get("data")
         except PayloadInvalid:
             return None
-        return text(data.get("room_id")) if isinstance(data, dict) else None
+        try:
+            return room_text(data.get("room_id")) if isinstance(data, dict) else None
+        except PayloadInvalid:
+            return None  # stored without one; the worker parks it when it reads the body
 
     def normalize(self, request: InboundRequest) -> list[Event]:
         envelope = parse_json_object(request.body)
-        if envelope.get("type") not in KINDS:
+        if envelope.get("type") not in KINDS:  # another sender's event types: not ours
             return []
+        data = envelope.get("data")
+        if isinstance(data, Mapping):
+            room_text(data.get("room_id"))  # refuses an id no session could hold
         return [event_from_payload(envelope, provider=NAME, dedupe_key=self.dedupe_key(request))]
 
 
 def event_from_report(
     data: Mapping[str, Any], *, received_at: datetime, idempotency_key: str | None = None
 ) -> Event:
-    """An event reported through the API: the webhook JSON shape, `timestamp` defaulting to now.
+    """An event reported through the API (already loaded by `EventEnvelopeSchema`, or raw):
+    the webhook JSON shape, `timestamp` defaulting to now.
 
     The dedupe key comes from `idempotency_key` (e.g. the Idempotency-Key header) or the body's
     `id`, else from a hash of the content; callers scope it to the session when they store it.
     """
-    if not isinstance(data, Mapping):
-        raise PayloadInvalid("an event is a JSON object")
-    given_key = idempotency_key or data.get("id")
-    if given_key is not None and (
-        not isinstance(given_key, str) or not given_key.strip() or not storable(given_key)
-    ):
-        message = "a non-empty string without control characters"
-        raise PayloadInvalid(f"id must be {message}", {"id": message})
-    event = event_from_payload(
-        data, provider=REPORTED, dedupe_key="pending", default_time=received_at
-    )
+    if idempotency_key is not None and not (idempotency_key.strip() and storable(idempotency_key)):
+        raise PayloadInvalid("bad Idempotency-Key", {"Idempotency-Key": "a printable key"})
+    loaded = _load(EventEnvelopeSchema(), data)
+    event = _event(loaded, provider=REPORTED, dedupe_key="pending", default_time=received_at)
+    given_key = idempotency_key or loaded.get("id")
     key = bounded_key(REPORTED, given_key) if given_key else _content_key(event)
     return dataclasses.replace(event, dedupe_key=key, received_at=received_at)
 
@@ -129,71 +129,40 @@ def event_from_payload(
     dedupe_key: str,
     default_time: datetime | None = None,
 ) -> Event:
-    errors: dict[str, str] = {}
-    kind = envelope.get("type")
-    if kind not in KINDS:
-        errors["type"] = "one of " + ", ".join(sorted(KINDS))
-    occurred_at = _timestamp(envelope.get("timestamp"), default_time, errors)
-    data = envelope.get("data")
-    data = {} if data is None else data
+    loaded = _load(WebhookEventSchema(), envelope)
+    return _event(loaded, provider=provider, dedupe_key=dedupe_key, default_time=default_time)
+
+
+def _load(schema: EventEnvelopeSchema, data: object) -> dict[str, Any]:
     if not isinstance(data, Mapping):
-        errors["data"] = "an object"
-        data = {}
-    fields = _data_fields(str(kind), data, errors)
-    if errors or occurred_at is None:
-        raise PayloadInvalid("the event is not valid", errors)
+        raise PayloadInvalid("an event is a JSON object")
+    try:
+        loaded: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        raise PayloadInvalid("the event is not valid", flat_errors(error.messages)) from None
+    return loaded
+
+
+def _event(
+    loaded: Mapping[str, Any], *, provider: str, dedupe_key: str, default_time: datetime | None
+) -> Event:
+    occurred_at = loaded.get("timestamp") or default_time
+    if occurred_at is None:
+        message = "an RFC 3339 time with an offset"
+        raise PayloadInvalid("the event is not valid", {"timestamp": message})
+    data = loaded.get("data") or {}
+    participant = data.get("participant_key")
     return Event(
-        kind=str(kind),
+        kind=loaded["type"],
         occurred_at=occurred_at,
         provider=provider,
         dedupe_key=dedupe_key,
-        **fields,
+        participant_key=pseudonym(participant) if participant else None,
+        role=data.get("role"),
+        reason=data.get("reason"),
+        modality=data.get("modality"),
+        note=data.get("note"),
     )
-
-
-def _timestamp(value: object, default: datetime | None, errors: dict[str, str]) -> datetime | None:
-    if value is None and default is not None:
-        return default
-    try:
-        return parse_time(value, "timestamp")
-    except PayloadInvalid:
-        errors["timestamp"] = "an RFC 3339 time with an offset"
-        return None
-
-
-def _data_fields(kind: str, data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    participant_key = _opaque_id(data.get("participant_key"), errors)
-    role = data.get("role")
-    if role is not None and role not in ROLES:
-        errors["data.role"] = "client, clinician or null"
-    modality = data.get("modality")
-    if modality is not None and modality not in MODALITIES:
-        errors["data.modality"] = "video, audio_only, phone or null"
-    if kind == "modality.changed" and modality is None:
-        errors["data.modality"] = "required for modality.changed"
-    reason = data.get("reason")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_TEXT):
-        errors["data.reason"] = f"a string of at most {MAX_TEXT} characters"
-    if kind == "participant.left" and reason is not None and reason not in LEAVE_REASONS:
-        errors["data.reason"] = "network, client_left, removed or unknown"
-    return {
-        "participant_key": participant_key,
-        "role": role,
-        "reason": reason,
-        "modality": modality,
-    }
-
-
-def _opaque_id(value: object, errors: dict[str, str]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_KEY_LENGTH:
-        errors["data.participant_key"] = "a non-empty string id"
-        return None
-    if "@" in value or LOOKS_LIKE_PHONE.fullmatch(value):
-        errors["data.participant_key"] = "an opaque id, never an email or phone number"
-        return None
-    return value
 
 
 def _content_key(event: Event) -> str:

@@ -29,6 +29,7 @@ from teleframe.services.providers import (
     parse_time,
     pseudonym,
     require_header,
+    room_text,
     same_digest,
 )
 
@@ -75,14 +76,18 @@ class TwilioProvider:
 
     def room_id(self, request: InboundRequest) -> str | None:
         """The room's unique name (what a platform knows before the room exists), else its SID."""
-        params = _form(request.body)
-        return _first(params, "RoomName") or _first(params, "RoomSid")
+        try:
+            params = _form(request.body)
+            return room_text(_first(params, "RoomName") or _first(params, "RoomSid"))
+        except PayloadInvalid:
+            return None  # stored without one; the worker parks it when it reads the body
 
     def normalize(self, request: InboundRequest) -> list[Event]:
         params = _form(request.body)
         kind = KINDS.get(_first(params, "StatusCallbackEvent") or "")
         if kind is None:
             return []
+        room_text(_first(params, "RoomName") or _first(params, "RoomSid"))
         identity = _first(params, "ParticipantIdentity")
         return [
             Event(

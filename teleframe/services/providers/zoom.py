@@ -22,9 +22,11 @@ from teleframe.services.providers import (
     check_fresh,
     from_epoch,
     hmac_digest,
+    number,
     parse_json_object,
     parse_time,
     require_header,
+    room_text,
     same_digest,
     text,
     unix_header_time,
@@ -36,6 +38,8 @@ PARTICIPANT_EVENTS = {
     "meeting.participant_joined": ("participant.joined", "join_time"),
     "meeting.participant_left": ("participant.left", "leave_time"),
 }
+EVENTS = frozenset({"meeting.started", "meeting.ended", *PARTICIPANT_EVENTS})
+MAX_EPOCH_MILLIS = 1e15  # year 33658: beyond it a Unix time in milliseconds is garbage
 # Free text, matched on substrings in this order (Zoom's own list plus strings seen in webhooks).
 NOT_A_LEAVE = ("breakout room", "join main meeting")
 HOST_ENDED = ("host ended", "host closed", "host started a new meeting", "free meeting minutes")
@@ -78,13 +82,15 @@ class ZoomProvider:
 
     def room_id(self, request: InboundRequest) -> str | None:
         try:
-            return text(_object(parse_json_object(request.body)).get("id"))
+            return room_text(_object(parse_json_object(request.body)).get("id"))
         except PayloadInvalid:
             return None
 
     def normalize(self, request: InboundRequest) -> list[Event]:
         data = parse_json_object(request.body)
         event = data.get("event")
+        if event in EVENTS:
+            room_text(_object(data).get("id"))  # refuses an id no session could hold
         if event == "meeting.started":
             return _started(data)
         if event == "meeting.ended":
@@ -152,7 +158,8 @@ def _time(value: object, data: dict[str, Any], field_name: str) -> datetime:
         return parse_time(value, field_name)
     if data.get("event_ts") is None:
         raise PayloadInvalid(f"{field_name} is missing", {field_name: "required"})
-    return from_epoch(float(data["event_ts"]) / 1000, "event_ts")
+    millis = number(data["event_ts"], "event_ts", low=0, high=MAX_EPOCH_MILLIS)
+    return from_epoch(millis / 1000, "event_ts")
 
 
 def _started(data: dict[str, Any]) -> list[Event]:

@@ -148,7 +148,7 @@ def test_phone_from_the_start_is_billed_audio_only_with_its_reason() -> None:
     ("changes", "modifier"),
     [
         ([], "95"),
-        ([modality(20, "audio_only", "poor bandwidth at the client's end")], "93"),
+        ([modality(20, "audio_only", "video_failed")], "93"),
         ([modality(20, "audio_only")], None),
         ([modality(20, "phone"), modality(30, "video")], None),
     ],
@@ -162,7 +162,7 @@ def test_a_return_to_video_is_its_own_segment() -> None:
     record = folded(
         joined(0, "a"),
         joined(1, "b"),
-        modality(20, "audio_only", "lag"),
+        modality(20, "audio_only", "video_failed"),
         modality(25, "video"),
         ended(),
     )
@@ -171,7 +171,7 @@ def test_a_return_to_video_is_its_own_segment() -> None:
         ("audio_only", at(20), at(25)),
         ("video", at(25), at(50)),
     ]
-    assert "audio-only from 14:20 UTC to 14:25 UTC because lag" in record.summary
+    assert "audio-only from 14:20 UTC to 14:25 UTC because the video failed" in record.summary
 
 
 def test_summaries_for_empty_and_unconnected_sessions() -> None:

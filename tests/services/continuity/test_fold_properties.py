@@ -34,7 +34,7 @@ def an_event(draw: st.DrawFn, kinds: tuple[str, ...] = ALL_KINDS) -> Event:
         role=draw(st.sampled_from([None, "client", "clinician"])),
         reason=draw(st.sampled_from(sorted(LEAVE_REASONS)))
         if kind == "participant.left"
-        else draw(st.sampled_from([None, "client_not_capable", "poor connection"])),
+        else draw(st.sampled_from([None, "client_not_capable", "video_failed"])),
         modality=draw(st.sampled_from(["video", "audio_only", "phone"]))
         if kind == "modality.changed"
         else None,

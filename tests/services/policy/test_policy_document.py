@@ -123,7 +123,7 @@ def test_disruption_timers_must_escalate_in_order() -> None:
 
 
 def test_unknown_compact_is_rejected_and_aliases_normalised() -> None:
-    (error,) = errors_of("rules:\n  jurisdiction:\n    accept_compacts: [PSYPACT, NLC]\n")
+    (error,) = errors_of("rules:\n  jurisdiction:\n    accept_compacts: [PSYPACT, NOT_A_COMPACT]\n")
     assert (error["path"], error["line"]) == ("rules.jurisdiction.accept_compacts[1]", 3)
     policy = parse_policy(
         "rules:\n  jurisdiction:\n    accept_compacts: [psypact, Counseling Compact]\n"
@@ -142,7 +142,7 @@ def custom(expression: str, **extra: Any) -> str:
         ("checkin.location ==", "CEL syntax error"),
         ("checkin.location.place_type = 'home'", "CEL syntax error"),
         ("checkin.locaton.place_type == 'home'", "fails on a fully answered check-in"),
-        ("clinic.name == 'x'", "fails on a fully answered check-in"),
+        ("clinic.name == 'x'", "Unknown name 'clinic'"),
         ("size(checkin.others_present)", "must evaluate to true or false"),
         ("checkin.location.place_type + 1 == 2", "fails on a fully answered check-in"),
     ],
@@ -196,12 +196,21 @@ def test_compile_is_cached_by_content() -> None:
     assert [rule.id for rule in first.custom_rules] == ["r1"]
 
 
-def test_compile_rejects_a_stored_policy_that_no_longer_validates() -> None:
+def test_a_stored_rule_that_no_longer_passes_fails_closed_on_each_checkin() -> None:
+    """A version saved before today's limits stays usable; only its bad rule blocks."""
     policy = parse_policy(default_policy_text())
     policy["custom_rules"] = [
         {"id": "x", "enabled": True, "expression": "checkin.(", "code": "CUSTOM_RULE",
          "severity": "warn", "field": None, "message": "m", "clinician_message": None}
     ]  # fmt: skip
+    (rule,) = compile_policy(policy).custom_rules
+    assert rule.program is None and rule.on_error == "block"
+    assert rule.problem is not None and "syntax" in rule.problem
+
+
+def test_compile_rejects_a_stored_policy_that_no_longer_validates() -> None:
+    policy = parse_policy(default_policy_text())
+    policy["rules"]["place"]["severity"] = "fatal"
     with pytest.raises(PolicyError):
         compile_policy(policy)
 
@@ -211,6 +220,16 @@ def test_reference_overrides_are_validated() -> None:
     (error,) = errors_of(text)
     assert error["path"].startswith("reference_overrides.emergency")
     assert error["line"] == 3
+
+
+def test_compact_override_names_known_professions_and_scopes() -> None:
+    text = (
+        "reference_overrides:\n  compacts:\n    NLC:\n      professions: [wizard]\n"
+        "      scope: licensure_only\n      operational: true\n"
+    )
+    (error,) = errors_of(text)
+    assert error["path"].startswith("reference_overrides.compacts")
+    assert "Unknown profession (known: clinical_social_worker," in error["message"]
 
 
 def test_yaml_aliases_and_oversized_documents_are_refused() -> None:

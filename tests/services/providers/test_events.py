@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from teleframe.services.providers import (
     KINDS,
+    LEAVE_REASONS,
+    MODALITY_REASONS,
     PROVIDERS,
     Event,
     InboundRequest,
@@ -30,7 +32,7 @@ events = st.builds(
     dedupe_key=st.text(min_size=1, max_size=40),
     participant_key=st.none() | st.text(STORABLE, max_size=40),
     role=st.sampled_from([None, "client", "clinician"]),
-    reason=st.none() | st.text(STORABLE, max_size=20),
+    reason=st.none() | st.sampled_from(sorted(LEAVE_REASONS | MODALITY_REASONS)),
     modality=st.sampled_from([None, "video", "audio_only", "phone"]),
     connection_key=st.none() | st.text(STORABLE, max_size=20),
     received_at=st.none() | times,

@@ -108,14 +108,16 @@ def test_a_reported_event_without_a_timestamp_happened_when_received() -> None:
         ({"type": "modality.changed", "data": {}}, "data.modality"),
         ({"type": "modality.changed", "data": {"modality": "fax"}}, "data.modality"),
         ({"type": "participant.joined", "data": {"role": "doctor"}}, "data.role"),
+        ({"type": "participant.joined", "data": {"participant_key": " "}}, "data.participant_key"),
         (
-            {"type": "participant.joined", "data": {"participant_key": "sam@example.test"}},
-            "data.participant_key",
+            {
+                "type": "modality.changed",
+                "data": {"modality": "phone", "reason": "Called +15105550123"},
+            },
+            "data.reason",
         ),
-        (
-            {"type": "participant.joined", "data": {"participant_key": "+1 510 555 0123"}},
-            "data.participant_key",
-        ),
+        ({"type": "participant.joined", "data": {"note": "x\u0000"}}, "data.note"),
+        ({"type": "participant.joined", "data": {"surprise": 1}}, "data.surprise"),
         ({"type": "participant.joined", "data": []}, "data"),
         ({"id": 7, "type": "participant.joined"}, "id"),
     ],
@@ -161,3 +163,29 @@ def test_verification_agrees_with_the_standard_webhooks_library(
     except SignatureInvalid:
         teleframe_accepts = False
     assert teleframe_accepts == library_accepts == (tamper in ("none", "rotated"))
+
+
+@pytest.mark.parametrize("key", ["sam@example.test", "+1 510 555 0123", "Sam Client"])
+def test_participant_keys_are_stored_hashed(key: str) -> None:
+    event = event_from_report(
+        {"type": "participant.joined", "data": {"participant_key": key, "role": "client"}},
+        received_at=RECEIVED,
+    )
+    assert event.participant_key is not None and event.participant_key.startswith("h:")
+    assert key not in event.to_dict().values()
+    again = event_from_report(
+        {"type": "participant.left", "data": {"participant_key": key, "reason": "network"}},
+        received_at=RECEIVED,
+    )
+    assert again.participant_key == event.participant_key  # joins and leaves still pair up
+
+
+def test_free_text_goes_in_the_note() -> None:
+    event = event_from_report(
+        {
+            "type": "modality.changed",
+            "data": {"modality": "phone", "reason": "other", "note": "Called +15105550123"},
+        },
+        received_at=RECEIVED,
+    )
+    assert (event.reason, event.note) == ("other", "Called +15105550123")
