@@ -46,6 +46,9 @@ class Settings:
     broker_down_seconds: float = 5.0
     retry_after_seconds: int = 5
     idempotency_key_hours: int = 24
+    # Flask-Limiter storage for sign-in limits: in-memory per process is enough embedded;
+    # with several API processes point it at Redis (redis://...)
+    rate_limit_storage_uri: str = "memory://"
 
     @property
     def embedded(self) -> bool:
@@ -124,6 +127,7 @@ def load_settings() -> Settings:
         relay_grace_seconds=int(_env("RELAY_GRACE_SECONDS", "5") or 5),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
         **_dependency_limits(),
+        rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
     )
 
 
