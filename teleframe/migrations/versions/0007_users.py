@@ -1,7 +1,7 @@
 """people who sign in: users, sign-in sessions, set-up/reset links, personal access tokens
 
 Revision ID: 0007
-Revises: 0013
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
