@@ -41,7 +41,7 @@ def wait_for_verdict(
     session.close()  # the pool connection goes back while this request waits
     deadline = time.monotonic() + seconds
     if bind.dialect.name == "postgresql":
-        url = bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        url = bind.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         return _listen(url, session, read, str(checkin_id), deadline)
     return _poll(session, read, deadline)
 

@@ -19,7 +19,9 @@ class UnknownCursor(Exception):
     """`after` names no endpoint of the practice."""
 
 
-def visible(session: Session, practice_id: uuid.UUID, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+def visible(
+    session: Session, practice_id: uuid.UUID, endpoint_id: uuid.UUID
+) -> WebhookEndpoint | None:
     """The practice's endpoint unless it was deleted (deleted ones stay only for audit)."""
     return session.scalars(
         select(WebhookEndpoint).where(

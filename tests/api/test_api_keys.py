@@ -103,7 +103,9 @@ def test_platform_keys_get_403_and_another_practice_gets_404(app, make_practice)
     spare = practice.post("/v1/api-keys", {"label": "spare", "role": "admin"}).get_json()
     assert practice.http.delete(f"/v1/api-keys/{spare['id']}", headers=platform).status_code == 403
 
-    assert other.http.delete(f"/v1/api-keys/{spare['id']}", headers=other.headers).status_code == 404
+    assert (
+        other.http.delete(f"/v1/api-keys/{spare['id']}", headers=other.headers).status_code == 404
+    )
     assert spare["id"] not in other.get("/v1/api-keys").get_data(as_text=True)
     assert practice.http.get(SESSIONS, headers=_as(practice, spare["key"])).status_code == 200
 
@@ -122,4 +124,6 @@ def test_bad_and_hostile_input_is_a_problem_with_field_messages(make_practice):
         assert response.mimetype == "application/problem+json"
         assert field in str(response.get_json()), body
     assert len(practice.get("/v1/api-keys").get_json()) == 1  # nothing half-written
-    assert practice.http.delete("/v1/api-keys/not-a-uuid", headers=practice.headers).status_code == 404
+    assert (
+        practice.http.delete("/v1/api-keys/not-a-uuid", headers=practice.headers).status_code == 404
+    )

@@ -49,7 +49,11 @@ def test_patch_changes_fields_and_revets_the_url(make_practice, receiver):
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["event_types"] == ["frame.blocked"]
     assert changed.get_json()["description"] == "EHR" and "secret" not in changed.get_json()
-    for url in ("http://169.254.169.254/latest/meta-data", "http://10.0.0.8/hook", "ftp://x.example"):
+    for url in (
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.8/hook",
+        "ftp://x.example",
+    ):
         refused = practice.http.patch(path, json={"url": url}, headers=practice.headers)
         assert refused.status_code == 422 and "url" in str(refused.get_json()), url
     assert practice.get(path).get_json()["url"] == receiver.url  # nothing half-written
@@ -103,8 +107,7 @@ def test_platform_keys_403_and_another_practice_404(app, make_practice, receiver
     path = f"{BASE}/{endpoint['id']}"
     with app.app_context():
         platform = {
-            "Authorization": "Bearer "
-            + issue_key(db.session, owner.id, label="p", role="platform")
+            "Authorization": "Bearer " + issue_key(db.session, owner.id, label="p", role="platform")
         }
         db.session.commit()
     assert owner.http.get(BASE, headers=platform).status_code == 403

@@ -62,4 +62,3 @@ class ApiKeyById(MethodView):
             db.session.rollback()
             abort(409, message="This is the practice's last active admin key; issue another first.")
         db.session.commit()
-
