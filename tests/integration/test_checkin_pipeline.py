@@ -140,7 +140,18 @@ def test_two_workers_draining_the_same_staged_checkins_evaluate_each_once(
     try:
         for checkin_id in accepted[:2]:  # one message each, both drain the same rows
             celery.send_task(tasks.EVALUATE_CHECKIN, args=[checkin_id], queue=own.queue)
-        wait_for(lambda: _evaluated(app, accepted) == len(accepted), timeout=60)
+
+        def drained() -> bool:
+            """A drain that met the other worker's locks yields; beat's sweep, sent to both
+            here as beat would, finishes the backlog, the two still claiming side by side."""
+            if _evaluated(app, accepted) == len(accepted):
+                return True
+            for _ in workers:
+                celery.send_task(tasks.DRAIN_EVALUATIONS, queue=own.queue)
+            time.sleep(1.0)
+            return False
+
+        wait_for(drained, timeout=120)
         for checkin_id in accepted[:4]:  # redelivered messages find nothing left to do
             celery.send_task(tasks.EVALUATE_CHECKIN, args=[checkin_id], queue=own.queue)
         wait_for(lambda: _runs(logs) == 6, timeout=30)
