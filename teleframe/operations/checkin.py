@@ -27,7 +27,8 @@ def submit(
     *,
     source: str,
 ) -> CheckIn:
-    """`answers` are already shape-validated (CheckInCreateSchema). Commits."""
+    """`answers` are already shape-validated (CheckInCreateSchema). Flushes: the caller's
+    commit stores the check-in and its outbox row together and then publishes the evaluation."""
     if not allowed(therapy_session.state, Trigger.checkin_submitted):
         raise CheckInClosed
     checkin = CheckIn(
@@ -39,5 +40,5 @@ def submit(
     )
     session.add(checkin)
     outbox.stage(session, therapy_session.practice_id, tasks.EVALUATE_CHECKIN, str(checkin.id))
-    session.commit()  # publishes the staged evaluation
+    session.flush()
     return checkin
