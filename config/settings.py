@@ -15,6 +15,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PREFIX = "TELEFRAME_"
 
@@ -35,6 +36,19 @@ class Settings:
     api_key_cache_seconds: int = 10
     relay_grace_seconds: int = 5
     max_body_bytes: int = 64 * 1024
+    # a stopped or frozen dependency must cost a request seconds, never minutes
+    db_connect_timeout_seconds: int = 3
+    db_statement_timeout_ms: int = 5000
+    db_lock_timeout_ms: int = 3000
+    db_pool_timeout_seconds: float = 3.0
+    db_reply_timeout_seconds: float = 7.0
+    broker_socket_timeout_seconds: float = 1.0
+    broker_down_seconds: float = 5.0
+    retry_after_seconds: int = 5
+    idempotency_key_hours: int = 24
+    # Flask-Limiter storage for sign-in limits: in-memory per process is enough embedded;
+    # with several API processes point it at Redis (redis://...)
+    rate_limit_storage_uri: str = "memory://"
 
     @property
     def embedded(self) -> bool:
@@ -112,4 +126,28 @@ def load_settings() -> Settings:
         api_key_cache_seconds=int(_env("API_KEY_CACHE_SECONDS", "10") or 10),
         relay_grace_seconds=int(_env("RELAY_GRACE_SECONDS", "5") or 5),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
+        **_dependency_limits(),
+        rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
     )
+
+
+_LIMITS: dict[str, type[int] | type[float]] = {
+    "db_connect_timeout_seconds": int,
+    "db_statement_timeout_ms": int,
+    "db_lock_timeout_ms": int,
+    "db_pool_timeout_seconds": float,
+    "db_reply_timeout_seconds": float,
+    "broker_socket_timeout_seconds": float,
+    "broker_down_seconds": float,
+    "retry_after_seconds": int,
+    "idempotency_key_hours": int,
+}
+
+
+def _dependency_limits() -> dict[str, Any]:
+    """Timeouts and windows given as TELEFRAME_<FIELD NAME>; unset ones keep their default."""
+    return {
+        name: kind(value)
+        for name, kind in _LIMITS.items()
+        if (value := _env(name.upper())) not in (None, "")
+    }

@@ -290,3 +290,13 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # type:
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Moves the time sign-in sessions, lockouts and authenticator codes see."""
+    from tests.accounts.people import Clock
+
+    made = Clock()
+    monkeypatch.setattr("teleframe.accounts.clock.now", made.now)
+    return made

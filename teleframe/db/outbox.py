@@ -19,7 +19,7 @@ from celery import Celery
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from teleframe.db import fair
+from teleframe.db import breaker, fair
 from teleframe.models import OutboxMessage
 from teleframe.models.base import utcnow
 
@@ -33,11 +33,22 @@ RELAY_BATCH = 100
 
 
 def relay_grace() -> timedelta:
+    """Zero while the broker is known down: the relay should publish as soon as it is back."""
     from flask import current_app, has_app_context
 
+    if breaker.broker.is_open():
+        return timedelta(0)
     if has_app_context():
         return timedelta(seconds=current_app.config["TELEFRAME_SETTINGS"].relay_grace_seconds)
     return RELAY_GRACE
+
+
+def _broker_down_seconds() -> float:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config["TELEFRAME_SETTINGS"].broker_down_seconds)
+    return 5.0
 
 
 def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> OutboxMessage:
@@ -95,12 +106,17 @@ def _forget_staged(session: Session) -> None:
 
 
 def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
-    """Best effort: a message not published here is published by the relay."""
+    """Best effort: a message not published here is published by the relay. After a failure
+    the broker is skipped for a few seconds (`breaker`), so an outage costs no request time."""
+    if breaker.broker.is_open():
+        return
     for message in messages:
         try:
             celery.send_task(message.task, args=message.args, task_id=str(message.id))
         except Exception:  # the broker being down must not fail an accepted request
+            breaker.broker.trip(_broker_down_seconds())
             log.warning("publish failed for outbox %s; the relay will retry", message.id)
+            return
 
 
 def mark_done(session: Session, message_id: str | None) -> None:

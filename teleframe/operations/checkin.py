@@ -20,6 +20,15 @@ class CheckInClosed(Exception):
     """The session has ended: check-ins are closed."""
 
 
+def closed_message(therapy_session: TherapySession) -> str:
+    if therapy_session.state == SessionState.report_signed.value:
+        return (
+            "This session is over and its report has been signed, so check-ins are closed. "
+            "Contact your clinician if something has changed."
+        )
+    return "The session has ended; check-ins are closed."
+
+
 def submit(
     session: Session,
     therapy_session: TherapySession,
@@ -27,7 +36,8 @@ def submit(
     *,
     source: str,
 ) -> CheckIn:
-    """`answers` are already shape-validated (CheckInCreateSchema). Commits."""
+    """`answers` are already shape-validated (CheckInCreateSchema). Flushes: the caller's
+    commit stores the check-in and its outbox row together and then publishes the evaluation."""
     if not allowed(therapy_session.state, Trigger.checkin_submitted):
         raise CheckInClosed
     checkin = CheckIn(
@@ -39,5 +49,5 @@ def submit(
     )
     session.add(checkin)
     outbox.stage(session, therapy_session.practice_id, tasks.EVALUATE_CHECKIN, str(checkin.id))
-    session.commit()  # publishes the staged evaluation
+    session.flush()
     return checkin

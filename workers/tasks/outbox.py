@@ -7,7 +7,7 @@ import logging
 from celery import current_app, shared_task
 
 from teleframe import tasks
-from teleframe.db import outbox
+from teleframe.db import breaker, outbox
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 
@@ -25,6 +25,7 @@ def relay_outbox(after_worker_start: bool = False) -> int:
     due = outbox.claim_due(session, now, older_than=older_than)
     session.commit()
     if due:
+        breaker.broker.reset()  # this task came through the broker: it is up again
         outbox.publish(current_app, due)
         log.info("relay re-published %d outbox messages", len(due))
     return len(due)
