@@ -24,16 +24,16 @@ from teleframe.models import (
     OutboxMessage,
     ReportKind,
     ReportVersion,
-    SessionState,
     TherapySession,
 )
 from teleframe.models.base import utcnow
 from teleframe.operations.notification import emit
 from teleframe.operations.report_input import report_input
-from teleframe.operations.signer import Signer, has_ended, signer_facts
+from teleframe.operations.signer import Signer, signer_facts
 from teleframe.services import report as report_service
 from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
+from teleframe.services.session_state import IllegalTransition, Trigger, advance
 
 SYSTEM = "teleframe"
 AGE_OF_MAJORITY = 18
@@ -57,8 +57,8 @@ class NotSigned(ReportError):
     """An addendum needs a signed report."""
 
 
-class SessionNotEnded(ReportError):
-    """A report is signed after the session, not before or during it."""
+class NotEnded(ReportError):
+    """A report is signed after its session has ended."""
 
 
 class DraftChanged(ReportError):
@@ -73,8 +73,12 @@ class ReportUnreadable(ReportError):
 
 
 def _lock(session: Session, therapy_session: TherapySession) -> None:
+    """The session row, as every path locks it (continuity.lock_sessions), its state fresh."""
     session.execute(
-        select(TherapySession.id).where(TherapySession.id == therapy_session.id).with_for_update()
+        select(TherapySession)
+        .where(TherapySession.id == therapy_session.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -183,13 +187,15 @@ def sign(
     if facts is None:
         raise NotTheClinician
     now = now or utcnow()
-    if not has_ended(therapy_session, now):
-        raise SessionNotEnded
     draft = refresh_draft(session, therapy_session, now=now)
     if draft.kind != ReportKind.draft:
         raise AlreadySigned
     if expected_hash is not None and expected_hash != draft.content_hash:
         raise DraftChanged
+    try:
+        signed = advance(therapy_session.state, Trigger.signed).after
+    except IllegalTransition as error:
+        raise NotEnded from error
     body = report_service.sign(
         draft.body, signer=facts, signed_at=rfc3339(now), reviewed_hash=draft.content_hash
     )
@@ -198,7 +204,7 @@ def sign(
     draft.content_hash = version_hash(body, draft.previous_hash)
     draft.created_at = now
     draft.created_by = f"user:{signer.user_id}"
-    therapy_session.state = SessionState.report_signed.value
+    therapy_session.state = signed.value
     emit(
         session,
         therapy_session,

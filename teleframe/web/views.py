@@ -124,6 +124,7 @@ def redeem(token: str) -> Any:
     except checkins.CheckInClosed:
         db.session.rollback()
         return pages.message(409, CLOSED)
+    db.session.commit()  # the check-in, its evaluation work and the used link, together
     return _to_status(link)
 
 
@@ -226,4 +227,5 @@ def update() -> Any:
     except checkins.CheckInClosed:
         db.session.rollback()
         return pages.message(409, CLOSED)
+    db.session.commit()
     return redirect(url_for(".status"), 303)

@@ -1,7 +1,7 @@
 """people who sign in: users, sign-in sessions, set-up/reset links, personal access tokens
 
 Revision ID: 0007
-Revises: 0013
+Revises: 0012, 0014
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0013"
+# follows both heads on main (0012 and 0014), joining them; the integrator re-chains at merge
+down_revision: str | Sequence[str] | None = ("0012", "0014")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
