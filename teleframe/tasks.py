@@ -11,6 +11,7 @@ INGEST_EVENT = "teleframe.ingest_event"
 DRAIN_INBOUND = "teleframe.drain_inbound"
 FOLD_SESSION = "teleframe.fold_session"
 CHECK_DISRUPTIONS = "teleframe.check_disruptions"
+CHECK_MISSING_CHECKINS = "teleframe.check_missing_checkins"
 BUILD_REPORT_DRAFT = "teleframe.build_report_draft"
 ENFORCE_RETENTION = "teleframe.enforce_retention"
 RELAY_OUTBOX = "teleframe.relay_outbox"
@@ -40,6 +41,7 @@ KIND_OF = {
     DELIVER_DUE: MAINTENANCE,  # the claim is quick; only the attempts wait on receivers
     DELIVER_WEBHOOK: DELIVERY,
     PURGE_IDEMPOTENCY_KEYS: MAINTENANCE,
+    CHECK_MISSING_CHECKINS: MAINTENANCE,
 }
 
 
