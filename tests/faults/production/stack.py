@@ -44,7 +44,9 @@ def _as_postgres(*command: str) -> list[str]:
 
 
 class Postgres:
-    """A throwaway cluster: trust auth on 127.0.0.1 only, fsync off (the data is disposable)."""
+    """A throwaway cluster: trust auth on 127.0.0.1 only, fsync off (a killed server keeps what
+    the kernel has; only a machine crash would lose it). Commits stay synchronous: an immediate
+    stop must not lose a commit a client was told about."""
 
     def __init__(self) -> None:
         candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -78,7 +80,7 @@ class Postgres:
     def pg_ctl(self, *args: str) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            "-c fsync=off -c full_page_writes=off -c max_connections=200"
         )
         subprocess.run(
             _as_postgres(
