@@ -36,6 +36,9 @@ class Settings:
     api_key_cache_seconds: int = 10
     relay_grace_seconds: int = 5
     max_body_bytes: int = 64 * 1024
+    # Flask-Limiter storage for sign-in limits: in-memory per process is enough embedded;
+    # with several API processes point it at Redis (redis://...)
+    rate_limit_storage_uri: str = "memory://"
     # a stopped or frozen dependency must cost a request seconds, never minutes
     db_connect_timeout_seconds: int = 3
     db_statement_timeout_ms: int = 5000
@@ -46,9 +49,6 @@ class Settings:
     broker_down_seconds: float = 5.0
     retry_after_seconds: int = 5
     idempotency_key_hours: int = 24
-    # Flask-Limiter storage for sign-in limits: in-memory per process is enough embedded;
-    # with several API processes point it at Redis (redis://...)
-    rate_limit_storage_uri: str = "memory://"
 
     @property
     def embedded(self) -> bool:

@@ -86,7 +86,7 @@ def set_up(token: str) -> Any:
 
 
 @blp.post(TOKEN_PATH)
-@limiter.limit("20 per minute")
+@limiter.limit("20 per minute", key_func=lambda: request.path)  # per link: guesses of its code
 def set_up_post(token: str) -> Any:
     opened = users.open_link(db.session, token)
     if opened is None:

@@ -24,7 +24,7 @@ REFUSALS: dict[type[reports.ReportError], str] = {
     reports.AlreadySigned: "The report is already signed; add an addendum instead.",
     reports.NotSigned: "Addenda follow a signature: sign the report first.",
     reports.DraftChanged: "The report changed while you were reviewing it. Review it again.",
-    reports.SessionNotEnded: "The session has not ended yet. Sign its report after it ends.",
+    reports.NotEnded: "The session has not ended yet. Sign its report after it ends.",
     reports.ReportUnreadable: "A stored report version failed its integrity check.",
 }
 

@@ -29,7 +29,7 @@ from teleframe.models import (
 from teleframe.models.base import utcnow
 from teleframe.operations.notification import emit
 from teleframe.operations.report_input import report_input
-from teleframe.operations.signer import Signer, has_ended, signer_facts
+from teleframe.operations.signer import Signer, signer_facts
 from teleframe.services import report as report_service
 from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
@@ -57,8 +57,8 @@ class NotSigned(ReportError):
     """An addendum needs a signed report."""
 
 
-class SessionNotEnded(ReportError):
-    """A report is signed after the session, not before or during it."""
+class NotEnded(ReportError):
+    """A report is signed after its session has ended."""
 
 
 class DraftChanged(ReportError):
@@ -187,8 +187,6 @@ def sign(
     if facts is None:
         raise NotTheClinician
     now = now or utcnow()
-    if not has_ended(therapy_session, now):
-        raise SessionNotEnded
     draft = refresh_draft(session, therapy_session, now=now)
     if draft.kind != ReportKind.draft:
         raise AlreadySigned
@@ -197,7 +195,7 @@ def sign(
     try:
         signed = advance(therapy_session.state, Trigger.signed).after
     except IllegalTransition as error:
-        raise SessionNotEnded from error
+        raise NotEnded from error
     body = report_service.sign(
         draft.body, signer=facts, signed_at=rfc3339(now), reviewed_hash=draft.content_hash
     )

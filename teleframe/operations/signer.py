@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teleframe.models import Clinician, SessionState, TherapySession
+from teleframe.models import Clinician, TherapySession
 from teleframe.services.accounts.signature import credentials
 
 
@@ -21,17 +20,6 @@ class Signer:
     clinician_id: uuid.UUID | None
     method: str
     token_id: uuid.UUID | None = None
-
-
-def has_ended(therapy_session: TherapySession, now: datetime) -> bool:
-    """Ended by the platform's events, or past its scheduled end without ever starting."""
-    if therapy_session.state in (SessionState.ended.value, SessionState.report_signed.value):
-        return True
-    never_started = therapy_session.state in (
-        SessionState.scheduled.value,
-        SessionState.checked_in.value,
-    )
-    return never_started and therapy_session.scheduled_end <= now
 
 
 def signer_facts(

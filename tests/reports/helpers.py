@@ -102,7 +102,10 @@ def end(app, session: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
 def sign(practice, session: dict[str, Any], clinician_id: str | None = None, **body: object):  # type: ignore[no-untyped-def]
     """Sign as the signed-in clinician user of `clinician_id` (the session's by default),
     after the session has ended."""
-    end_session(practice, session)
+    if practice.get(f"/v1/sessions/{session['id']}").status_code == 200:
+        state = practice.get(f"/v1/sessions/{session['id']}").get_json()["state"]
+        if state not in ("ended", "report_signed"):
+            end_session(practice, session)
     person = clinician_user(practice, clinician_id or session["clinician_id"])
     return as_person(person, report_path(session, "/sign"), body)
 

@@ -13,6 +13,7 @@ from teleframe.models import ApiKey, AuditEvent
 from tests.reports.helpers import (
     HOSTILE,
     amend,
+    as_person,
     checkin,
     clinician_user,
     end_session,
@@ -123,9 +124,9 @@ def _notified(practice, session) -> list[str]:  # type: ignore[no-untyped-def]
 def test_a_report_is_signed_after_the_session_ends(make_practice):
     practice = make_practice()
     session = session_only(practice)
-    body = {"clinician_id": session["clinician_id"]}
+    person = clinician_user(practice, session["clinician_id"])
 
-    early = practice.post(report_path(session, "/sign"), body)
+    early = as_person(person, report_path(session, "/sign"), {})
 
     assert early.status_code == 409 and early.mimetype == "application/problem+json"
     assert "not ended" in early.get_json()["detail"]
@@ -133,7 +134,7 @@ def test_a_report_is_signed_after_the_session_ends(make_practice):
     assert practice.get(report_path(session)).get_json()["version"]["kind"] == "draft"
     assert "report.signed" not in _notified(practice, session)
     end_session(practice, session)
-    assert practice.post(report_path(session, "/sign"), body).status_code == 200
+    assert as_person(person, report_path(session, "/sign"), {}).status_code == 200
     assert _state(practice, session) == "report_signed"
 
 
