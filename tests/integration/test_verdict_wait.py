@@ -87,9 +87,11 @@ def test_the_waiting_request_answers_with_the_verdict_once_a_worker_stores_it(
     assert response.get_json()["status"] == "clear"
     assert response.get_json()["evaluated_at"] is not None
     assert _evaluated(app, submitted["checkin_id"])
-    with observer:
-        heard = [note.payload for note in observer.notifies(timeout=10, stop_after=1)]
-    assert heard == [submitted["checkin_id"]]
+    with observer:  # other check-ins staged in the database may be announced in the batch
+        heard = {note.payload for note in observer.notifies(timeout=10, stop_after=1)}
+        while heard and submitted["checkin_id"] not in heard:
+            heard = {note.payload for note in observer.notifies(timeout=10, stop_after=1)}
+    assert submitted["checkin_id"] in heard
     with api.app_context():
         db.engine.dispose()
 
