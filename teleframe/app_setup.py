@@ -151,7 +151,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_url": settings.broker_url,
         "task_default_queue": settings.queue,
         # a worker started without -Q consumes every queue; production splits them (README)
-        "task_queues": [Queue(name) for name in tasks.queues(settings.queue)],
+        # each queue bound by its own name: a message goes to exactly one queue
+        "task_queues": [Queue(name, routing_key=name) for name in tasks.queues(settings.queue)],
         "task_routes": tasks.routes(settings.queue),
         "task_serializer": "json",
         "accept_content": ["json"],
