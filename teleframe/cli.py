@@ -191,7 +191,9 @@ def policy_lint(path: str) -> None:
     """Check a policy file (YAML or JSON) without a server; exit 1 on errors."""
     from teleframe.services.policy import PolicyError, content_hash, parse_policy
 
-    with open(path, encoding="utf-8") as handle:
+    # Bytes that are not UTF-8 become lone surrogates, which the parser reports like any
+    # other unusable character instead of the command failing with a traceback.
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
         text = handle.read()
     try:
         document = parse_policy(text)

@@ -10,6 +10,7 @@ from teleframe.api.fields import (
     text,
 )
 from teleframe.services.policy import PLACE_TYPES
+from teleframe.services.policy.worst_case import MAX_OTHERS_PRESENT
 from teleframe.services.providers import PROVIDERS as ADAPTERS
 
 PROVIDERS = tuple(ADAPTERS)
@@ -107,7 +108,9 @@ class CheckInCreateSchema(Schema):
     location = fields.Nested(LocationSchema, allow_none=True)
     privacy = fields.Nested(PrivacySchema, allow_none=True)
     others_present = fields.List(
-        fields.Nested(PersonPresentSchema), allow_none=True, validate=validate.Length(max=20)
+        fields.Nested(PersonPresentSchema),
+        allow_none=True,
+        validate=validate.Length(max=MAX_OTHERS_PRESENT),  # custom rules are tried at this size
     )
     backup = fields.Nested(BackupSchema, allow_none=True)
     readiness = fields.Nested(ReadinessSchema, allow_none=True)

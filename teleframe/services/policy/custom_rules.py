@@ -1,8 +1,13 @@
-"""A practice's own CEL rules: checked when the policy is saved, compiled for evaluation."""
+"""A practice's own CEL rules: checked when the policy is saved, compiled for evaluation.
+
+At save a rule must pass the static limits (cel_limits) and then run, within the budget, on
+the worst-case check-in (every list as long as the check-in schema allows); the steps it took
+there are kept so that the policy's rules together can be held to one check-in's budget.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -11,7 +16,10 @@ from typing import Any
 import celpy
 
 from .cel import CelError, CelProgram, cel_activation, is_cel_bool
-from .errors import PolicyError, problem
+from .cel_budget import STEPS_PER_CHECKIN, Budget, BudgetExhausted
+from .cel_limits import CelLimitError
+from .errors import PathKey
+from .worst_case import WORST_CASE_CHECKIN
 
 SAMPLE_CHECKIN: dict[str, Any] = {
     "location": {
@@ -43,23 +51,76 @@ SAMPLE_SESSION: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class RuleCheck:
+    """A rule's expression as checked at save: its program, or the problem to report."""
+
+    program: CelProgram | None
+    problem: str | None
+    steps: int = 0  # steps taken on the worst-case check-in (until it failed, if it did)
+
+
 @lru_cache(maxsize=256)
-def check_expression(expression: str) -> tuple[CelProgram | None, str | None]:
-    """Compile, then run once on a fully answered check-in: typos in field names and results
-    that are not true/false show up when the policy is saved, not when a client checks in."""
+def _compile(expression: str) -> CelProgram | str:
+    """The program, or what is wrong with the expression as written."""
     try:
-        program = CelProgram(expression)
+        return CelProgram(expression)
     except celpy.CELParseError as exc:
-        return None, f"CEL syntax error: {str(exc.args[0]).splitlines()[0][:200]}"
-    except Exception as exc:
-        return None, f"CEL expression cannot be compiled ({type(exc).__name__})."
+        return f"CEL syntax error: {str(exc.args[0]).splitlines()[0][:200]}"
+    except CelLimitError as exc:
+        return str(exc)
+    except Exception as exc:  # a parser failure on odd input is a problem with this document
+        return f"CEL expression cannot be compiled ({type(exc).__name__})."
+
+
+@lru_cache(maxsize=256)
+def check_expression(expression: str) -> RuleCheck:
+    """Parse, apply the static limits, then try it on the worst-case check-in, within the
+    budget: typos in field names, results that are not true/false and rules too costly for
+    the largest check-in show up when the policy is saved, not when a client checks in."""
+    program = _compile(expression)
+    if isinstance(program, str):
+        return RuleCheck(None, program)
+    budget = Budget()
     try:
-        result = program(cel_activation(SAMPLE_CHECKIN, SAMPLE_SESSION))
+        result = program(cel_activation(WORST_CASE_CHECKIN, SAMPLE_SESSION), budget)
+    except BudgetExhausted:
+        return RuleCheck(None, _too_costly(f"more than {STEPS_PER_CHECKIN} steps"), budget.spent)
     except CelError as exc:
-        return None, f"CEL expression fails on a fully answered check-in: {exc}"
+        problem = f"CEL expression fails on a fully answered check-in: {exc}"
+        return RuleCheck(None, problem, budget.spent)
     if not is_cel_bool(result):
-        return None, "CEL expression must evaluate to true or false."
-    return program, None
+        return RuleCheck(None, "CEL expression must evaluate to true or false.", budget.spent)
+    return RuleCheck(program, None, budget.spent)
+
+
+def _too_costly(need: str) -> str:
+    return (
+        f"Too costly: on a check-in with the most answers allowed it needs {need}; "
+        f"a check-in's custom rules together may take {STEPS_PER_CHECKIN} steps."
+    )
+
+
+NOT_TRIED = "Not tried: the rules before it already take more than one check-in's budget."
+
+
+def rule_problems(rules: list[dict[str, Any]]) -> Iterator[tuple[PathKey, str]]:
+    """Each rule's problem, then the enabled rules' total cost: they share one check-in's
+    budget. Trials stop once they have taken a budget's worth of steps, so a save spends at
+    most about two budgets trying rules; the rest are only parsed and checked for limits."""
+    tried = enabled = 0
+    for index, rule in enumerate(rules):
+        if tried > STEPS_PER_CHECKIN:
+            compiled = _compile(rule["expression"])
+            problem: str | None = compiled if isinstance(compiled, str) else NOT_TRIED
+        else:
+            check = check_expression(rule["expression"])
+            problem, tried = check.problem, tried + check.steps
+            enabled += check.steps if rule["enabled"] and problem is None else 0
+        if problem:
+            yield ("custom_rules", index, "expression"), f"Rule '{rule['id']}': {problem}"
+    if enabled > STEPS_PER_CHECKIN:
+        yield ("custom_rules",), _too_costly(f"{enabled} steps for all the enabled rules together")
 
 
 @dataclass(frozen=True)
@@ -67,33 +128,39 @@ class CompiledRule:
     id: str
     code: str
     severity: str
+    on_error: str
     field: str | None
     message: str
     clinician_message: str
     rule: str
-    program: Callable[[dict[str, Any]], Any]
+    program: CelProgram | None
+    problem: str | None  # why a stored rule cannot run (it predates today's limits)
 
 
 def compile_rules(policy: dict[str, Any]) -> tuple[CompiledRule, ...]:
-    """The enabled custom rules, in policy order."""
+    """The enabled custom rules, in policy order.
+
+    A stored rule that no longer passes the checks made at save still compiles, without a
+    program: each check-in then gets its CUSTOM_RULE_ERROR finding (fails closed) instead of the
+    whole version becoming unusable for every session pinned to it.
+    """
     compiled = []
-    for index, rule in enumerate(policy["custom_rules"]):
+    for rule in policy["custom_rules"]:
         if not rule["enabled"]:
             continue
-        program, reason = check_expression(rule["expression"])
-        if program is None:
-            path = ("custom_rules", index, "expression")
-            raise PolicyError([problem(path, str(reason))])
+        check = check_expression(rule["expression"])
         compiled.append(
             CompiledRule(
                 id=rule["id"],
                 code=rule["code"],
                 severity=rule["severity"],
+                on_error=rule.get("on_error", "block"),
                 field=rule["field"],
                 message=rule["message"],
                 clinician_message=rule["clinician_message"] or rule["message"],
                 rule=f"custom_rules.{rule['id']}",
-                program=program,
+                program=check.program,
+                problem=check.problem,
             )
         )
     return tuple(compiled)

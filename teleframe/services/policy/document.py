@@ -13,6 +13,7 @@ from ..reference import config_path
 from .fields import StrictBoolean, StrictInteger, flag, seconds, section, severity_choice
 from .rules import Rules
 
+MAX_CUSTOM_RULES = 50
 JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
@@ -54,6 +55,9 @@ class CustomRule(Schema):
         validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{0,63}$", error="Use UPPER_SNAKE_CASE."),
     )
     severity = severity_choice("warn")
+    # The severity of the CUSTOM_RULE_ERROR finding when the rule cannot be evaluated on a
+    # check-in (an error, or the check-in's budget spent): by default it blocks (fails closed).
+    on_error = severity_choice("block")
     field = fields.String(load_default=None, allow_none=True)
     message = fields.String(required=True, validate=validate.Length(1, 500))
     clinician_message = fields.String(load_default=None, allow_none=True)
@@ -91,7 +95,11 @@ class PolicyDocument(Schema):
     rules = section(Rules)
     client = section(ClientSettings)
     disruption = section(Disruption)
-    custom_rules = fields.List(fields.Nested(CustomRule), load_default=list)
+    custom_rules = fields.List(
+        fields.Nested(CustomRule),
+        load_default=list,
+        validate=validate.Length(max=MAX_CUSTOM_RULES, error="At most {max} custom rules."),
+    )
     reference_overrides = section(ReferenceOverrides)
 
 

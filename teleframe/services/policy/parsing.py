@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from .errors import PathKey, PolicyError, problem
+from .errors import PathKey, PolicyError, line_for, problem
+from .text import PROBLEM, unusable_text
 from .validation import validate_policy
 
 MAX_POLICY_CHARS = 200_000
@@ -67,4 +68,7 @@ def parse_policy(text: str) -> dict[str, Any]:
     data, lines, dupes = _read_document(text)
     if dupes:
         raise PolicyError([problem(path, "Duplicate key.", line) for path, line in dupes])
+    bad_text = list(dict.fromkeys(unusable_text(data)))
+    if bad_text:
+        raise PolicyError([problem(path, PROBLEM, line_for(path, lines)) for path in bad_text])
     return validate_policy(data, lines)

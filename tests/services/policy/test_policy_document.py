@@ -142,7 +142,7 @@ def custom(expression: str, **extra: Any) -> str:
         ("checkin.location ==", "CEL syntax error"),
         ("checkin.location.place_type = 'home'", "CEL syntax error"),
         ("checkin.locaton.place_type == 'home'", "fails on a fully answered check-in"),
-        ("clinic.name == 'x'", "fails on a fully answered check-in"),
+        ("clinic.name == 'x'", "Unknown name 'clinic'"),
         ("size(checkin.others_present)", "must evaluate to true or false"),
         ("checkin.location.place_type + 1 == 2", "fails on a fully answered check-in"),
     ],
@@ -196,12 +196,21 @@ def test_compile_is_cached_by_content() -> None:
     assert [rule.id for rule in first.custom_rules] == ["r1"]
 
 
-def test_compile_rejects_a_stored_policy_that_no_longer_validates() -> None:
+def test_a_stored_rule_that_no_longer_passes_fails_closed_on_each_checkin() -> None:
+    """A version saved before today's limits stays usable; only its bad rule blocks."""
     policy = parse_policy(default_policy_text())
     policy["custom_rules"] = [
         {"id": "x", "enabled": True, "expression": "checkin.(", "code": "CUSTOM_RULE",
          "severity": "warn", "field": None, "message": "m", "clinician_message": None}
     ]  # fmt: skip
+    (rule,) = compile_policy(policy).custom_rules
+    assert rule.program is None and rule.on_error == "block"
+    assert rule.problem is not None and "syntax" in rule.problem
+
+
+def test_compile_rejects_a_stored_policy_that_no_longer_validates() -> None:
+    policy = parse_policy(default_policy_text())
+    policy["rules"]["place"]["severity"] = "fatal"
     with pytest.raises(PolicyError):
         compile_policy(policy)
 

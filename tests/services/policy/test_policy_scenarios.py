@@ -215,11 +215,16 @@ SCENARIOS = [
     Scenario("wider-window", "tunable window", "clear", minutes_before=180,
              policy={"rules": {"checkin_window": {"opens_minutes_before_start": 240}}}),
     # --- custom rules and switches -------------------------------------------------------
-    Scenario("custom-rule-runtime-error", "CEL error is reported, never raised", "clear",
-             ("CUSTOM_RULE",), loc(locality=None),
+    Scenario("custom-rule-runtime-error", "CEL error fails closed, never raised", "blocked",
+             ("CUSTOM_RULE_ERROR",), loc(locality=None),
              policy={"custom_rules": [{"id": "oakland", "expression":
                                        'checkin.location.locality == "Berkeley"',
                                        "message": "x"}]}),
+    Scenario("custom-rule-error-severity", "the practice chose on_error: warn", "attention",
+             ("CUSTOM_RULE_ERROR",), loc(locality=None),
+             policy={"custom_rules": [{"id": "oakland", "expression":
+                                       'checkin.location.locality == "Berkeley"',
+                                       "on_error": "warn", "message": "x"}]}),
     Scenario("custom-rule-on-session", "CEL over the session map", "attention", ("CUSTOM_RULE",),
              policy={"custom_rules": [{"id": "short", "expression":
                                        "session.duration_minutes < 53", "message": "short"}]}),
@@ -255,7 +260,7 @@ def test_scenarios_cover_every_stable_code() -> None:
         "JURISDICTION_NOT_LICENSED", "JURISDICTION_UNKNOWN", "LOCATION_INCOMPLETE",
         "PLACE_UNSAFE", "PRIVACY_NOT_PRIVATE", "OTHERS_PRESENT_WITHOUT_CONSENT", "MINOR_PRESENT",
         "BACKUP_PHONE_MISSING", "BACKUP_PHONE_INVALID", "EMERGENCY_CONTACT_MISSING", "NOT_READY",
-        "CHECKIN_OUTSIDE_WINDOW", "CUSTOM_RULE",
+        "CHECKIN_OUTSIDE_WINDOW", "CUSTOM_RULE", "CUSTOM_RULE_ERROR",
     }  # fmt: skip
 
 
