@@ -205,5 +205,26 @@ def policy_lint(path: str) -> None:
     click.echo(f"{path}: valid ({content_hash(document)})")
 
 
+@main.group()
+def reference() -> None:
+    """Reviewed reference data: compacts, emergency numbers, crisis lines."""
+
+
+@reference.command("check")
+def reference_check() -> None:
+    """List entries older than 12 months, unsourced values and secondary-only sources; exit 1
+    when an entry is stale."""
+    from datetime import date
+
+    from teleframe.services.reference.review import review
+
+    found = review(date.today())
+    for kind, line in found:
+        click.echo(f"{kind}: {line}")
+    click.echo(f"{len(found)} item(s) to review")
+    if any(kind == "stale" for kind, _ in found):
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -47,6 +47,8 @@ def clinician_facts(clinician: Clinician) -> engine.ClinicianFacts:
                 expires_on=date.fromisoformat(item["expires_on"])
                 if item.get("expires_on")
                 else None,
+                profession=item.get("profession"),
+                compact=item.get("compact"),
             )
             for item in clinician.licenses
         ),

@@ -115,6 +115,8 @@ def status() -> Any:
         verdict=evaluation.get("status"),
         # the client sees the plain-words message only: never clinician notes or facts
         messages=[finding["message"] for finding in evaluation.get("findings", [])],
+        # reviewed numbers for where the client is (no PHI): help before the session starts
+        emergency=(evaluation.get("facts") or {}).get("emergency"),
         values=checkin_form.answers_to_form(frame["checkin"] or {}),
         csrf=links.csrf_token(link),
     )

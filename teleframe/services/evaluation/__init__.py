@@ -17,6 +17,7 @@ from .backup import check_backup
 from .confirmations import check_privacy, check_readiness
 from .context import Context, Rule
 from .custom import check_custom
+from .emergency import check_emergency
 from .facts import (
     ClinicianFacts,
     LicenceFacts,
@@ -54,6 +55,7 @@ RULES: tuple[Rule, ...] = (
     check_readiness,
     check_window,
     check_custom,
+    check_emergency,
 )
 
 

@@ -17,6 +17,8 @@ class LicenceFacts:
     kind: str
     number: str
     expires_on: date | None
+    profession: str | None = None  # as stated on the licence; else the kind's default
+    compact: str | None = None  # set on a per-state compact privilege, not a state licence
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,46 @@
 """Whether the clinician may practise where the client is: a current licence there (or a
-national one), or an accepted interstate compact."""
+national one), or an interstate compact that covers this session. The facts record which
+licence or compact covered it, or every reason none did."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .compacts import Claim, CompactVerdict, claimed, current, judge
 from .context import Context
 from .facts import LicenceFacts, utc
 from .findings import Finding
 
+RULE = "rules.jurisdiction"
 
-def _licence_covering(ctx: Context, jurisdiction: str) -> LicenceFacts | None:
+
+def _claim(ctx: Context, jurisdiction: str) -> Claim:
     rules = ctx.policy.rules["jurisdiction"]
-    day = utc(ctx.session.scheduled_start).date()
+    return Claim(
+        clinician=ctx.clinician,
+        jurisdiction=jurisdiction,
+        day=utc(ctx.session.scheduled_start).date(),
+        accepted=ctx.policy.accept_compacts,
+        home_check=bool(rules["compact_home_check"]),
+        expiry_check=bool(rules["check_license_expiry"]),
+    )
+
+
+def _licence_covering(ctx: Context, claim: Claim) -> LicenceFacts | None:
     national = ctx.country if ctx.country not in ctx.policy.licensed_by_subdivision else None
     for licence in ctx.clinician.licenses:
-        if licence.jurisdiction not in (jurisdiction, national):
-            continue
-        if rules["check_license_expiry"] and licence.expires_on and licence.expires_on < day:
-            continue
-        return licence
+        here = licence.jurisdiction in (claim.jurisdiction, national)
+        if here and licence.compact is None and current(licence, claim):
+            return licence
     return None
 
 
-def _compact_covering(ctx: Context, jurisdiction: str) -> str | None:
-    reference, policy = ctx.reference, ctx.policy
-    candidates = reference.compacts_covering(jurisdiction) & policy.accept_compacts
-    for name in ctx.clinician.compacts:
-        key = reference.compact_key(name)
-        compact = reference.compacts.get(key) if key in candidates else None
-        if compact is None or compact.scope != "all_members":
-            continue
-        home_ok = ctx.clinician.home_jurisdiction in compact.members
-        if (
-            policy.rules["jurisdiction"]["compact_home_check"]
-            and compact.home_must_be_member
-            and not home_ok
-        ):
-            continue
-        return compact.key
-    return None
+def _verdicts(ctx: Context, claim: Claim) -> list[CompactVerdict]:
+    verdicts: dict[str, CompactVerdict] = {}
+    for name in claimed(ctx.clinician):
+        verdict = judge(name, ctx.reference, claim)
+        verdicts.setdefault(verdict.compact, verdict)
+    return list(verdicts.values())
 
 
 def _unknown_jurisdiction(ctx: Context) -> Finding:
@@ -52,7 +53,7 @@ def _unknown_jurisdiction(ctx: Context) -> Finding:
             field,
             "The state or region you chose is not in the country you chose. Please check both.",
             f"Location does not agree: subdivision {ctx.subdivision} is not in country {ctx.country}.",
-            "rules.jurisdiction",
+            RULE,
         )
     return Finding(
         "JURISDICTION_UNKNOWN",
@@ -60,19 +61,62 @@ def _unknown_jurisdiction(ctx: Context) -> Finding:
         field,
         "Please tell us which country and state or region you are in right now.",
         "Client's jurisdiction is unknown: the licence that applies cannot be checked.",
-        "rules.jurisdiction",
+        RULE,
+    )
+
+
+def _covered_by_compact(verdict: CompactVerdict) -> dict[str, object]:
+    covered: dict[str, object] = {
+        "kind": "compact",
+        "name": verdict.compact,
+        "verified": not verdict.unverified,
+    }
+    if verdict.privilege is not None:
+        covered["privilege"] = {
+            "jurisdiction": verdict.privilege.jurisdiction,
+            "number": verdict.privilege.number,
+        }
+    return covered
+
+
+def _field(ctx: Context) -> str:
+    return "location.subdivision" if ctx.subdivision else "location.country"
+
+
+def _unverified(ctx: Context, verdict: CompactVerdict) -> Finding:
+    return Finding(
+        "JURISDICTION_COMPACT_UNVERIFIED",
+        "warn",
+        _field(ctx),
+        "Your clinician will confirm they can hold this session where you are.",
+        f"Covered by {verdict.compact} only if its membership holds: {verdict.reason}.",
+        RULE,
+    )
+
+
+def _not_licensed(ctx: Context, jurisdiction: str, reasons: list[str]) -> Finding:
+    why = f" {'; '.join(reasons)}." if reasons else " No compact is recorded on the clinician."
+    return Finding(
+        "JURISDICTION_NOT_LICENSED",
+        ctx.policy.rules["jurisdiction"]["severity"],
+        _field(ctx),
+        "Your clinician cannot hold this session while you are in this location. "
+        "Please contact your clinician.",
+        f"No current licence or accepted compact covers {jurisdiction}, where the client "
+        f"is located for this session.{why}",
+        RULE,
     )
 
 
 def check_jurisdiction(ctx: Context) -> Iterator[Finding]:
-    rules = ctx.policy.rules["jurisdiction"]
     jurisdiction = ctx.facts["jurisdiction"]
-    if not rules["enabled"]:
+    if not ctx.policy.rules["jurisdiction"]["enabled"]:
         return
     if jurisdiction is None:
         yield _unknown_jurisdiction(ctx)
         return
-    licence = _licence_covering(ctx, jurisdiction)
+    claim = _claim(ctx, jurisdiction)
+    licence = _licence_covering(ctx, claim)
     if licence is not None:
         ctx.facts["covered_by"] = {
             "kind": "license",
@@ -80,17 +124,13 @@ def check_jurisdiction(ctx: Context) -> Iterator[Finding]:
             "number": licence.number,
         }
         return
-    compact = _compact_covering(ctx, jurisdiction)
-    if compact is not None:
-        ctx.facts["covered_by"] = {"kind": "compact", "name": compact}
+    verdicts = _verdicts(ctx, claim)
+    covering = sorted((v for v in verdicts if v.covers), key=lambda v: v.unverified)
+    if covering:
+        ctx.facts["covered_by"] = _covered_by_compact(covering[0])
+        if covering[0].unverified:
+            yield _unverified(ctx, covering[0])
         return
-    yield Finding(
-        "JURISDICTION_NOT_LICENSED",
-        rules["severity"],
-        "location.subdivision" if ctx.subdivision else "location.country",
-        "Your clinician cannot hold this session while you are in this location. "
-        "Please contact your clinician.",
-        f"No current licence or accepted compact covers {jurisdiction}, where the client "
-        "is located for this session.",
-        "rules.jurisdiction",
-    )
+    reasons = [verdict.reason for verdict in verdicts]
+    ctx.facts["not_covered_because"] = reasons
+    yield _not_licensed(ctx, jurisdiction, reasons)

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..continuity.protocol import Protocol
-from ..reference import config_path
+from ..reference import config_path, vocabulary
 from .fields import StrictBoolean, StrictInteger, flag, seconds, section, severity_choice
 from .rules import Rules
 
@@ -69,10 +69,18 @@ class EmergencyOverride(Schema):
     source = fields.String(load_default="practice override")
 
 
+def _known_profession(value: str) -> None:
+    if value not in vocabulary().labels:
+        known = ", ".join(sorted(vocabulary().labels))
+        raise ValidationError(f"Unknown profession (known: {known}).")
+
+
 class CompactOverride(Schema):
     full_name = fields.String()
-    scope = fields.String(validate=validate.OneOf(["all_members", "per_state"]))
+    scope = fields.String(validate=validate.OneOf(["all_members", "per_state", "licensure_only"]))
     home_must_be_member = StrictBoolean()
+    operational = StrictBoolean()
+    professions = fields.List(fields.String(validate=_known_profession))
     members = fields.List(fields.String(validate=validate.Regexp(JURISDICTION)))
 
 

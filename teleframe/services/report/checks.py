@@ -76,6 +76,8 @@ def clinician_side(r: Mapping[str, Any]) -> Status:
 
 def emergency_resources(r: Mapping[str, Any]) -> Status:
     resources = r["backup_plan"]["emergency_resources"] or {}
+    if resources.get("reviewed") is False:
+        return "partial", str(resources.get("message") or "emergency number not reviewed")
     if _present(resources.get("emergency_number")):
         return "captured", f"emergency resources for the client's location ({resources['source']})"
     return "missing", "no emergency services contact resolved for the client's location"
@@ -176,3 +178,34 @@ def audio_only_reason(r: Mapping[str, Any]) -> Status:
     if _present(r["billing"]["audio_only_reason"]) or all(_present(s["reason"]) for s in audio):
         return "captured", "reason for audio-only recorded"
     return "missing", "audio-only segment without a reason (not capable vs does not consent)"
+
+
+def city_and_state(r: Mapping[str, Any]) -> Status:
+    loc = r["location"] or {}
+    if _present(loc.get("locality")) and _present(loc.get("subdivision")):
+        return "captured", "client stated city and state at check-in"
+    if _present(loc.get("subdivision")):
+        return "partial", "state recorded, but not the city"
+    return "missing", "client's city and state not recorded"
+
+
+def licence_for_location(r: Mapping[str, Any]) -> Status:
+    covered = (r["location"] or {}).get("covered_by")
+    if not covered:
+        return "missing", "no licence or compact recorded as covering the client's location"
+    if covered.get("kind") == "license":
+        return "captured", f"licence in {covered.get('jurisdiction')} covers the client's location"
+    if covered.get("verified") is False:
+        return "partial", f"{covered.get('name')} membership unverified; confirm before billing"
+    return "captured", f"{covered.get('name')} covers the client's location"
+
+
+def telehealth_modifier(r: Mapping[str, Any]) -> Status:
+    modifier = r["billing"]["modifier"]
+    if modifier == "93":
+        return "captured", "modifier 93 (FQ at an RHC or FQHC): audio-only with its reason"
+    if modifier == "95":
+        return "captured", "modifier 95: audio and video (Medicare: limited cases from 2024)"
+    if r["session"]["modality_segments"]:
+        return "missing", "audio-only without a reason: modifier 93/FQ is not supported"
+    return "missing", "no modality recorded to choose modifier 95, 93 or FQ"

@@ -1,4 +1,5 @@
-"""The documentation-completeness section: every element checked, then the totals."""
+"""The documentation-completeness section: every element checked, the per-session rules that
+applied to this session (by profession and location), then the totals."""
 
 from __future__ import annotations
 
@@ -7,26 +8,37 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from teleframe.services.report.elements import ELEMENTS
+from teleframe.services.report.rulesets import applied
 from teleframe.services.report.sources import SOURCES
 
 
 def completeness(report: Mapping[str, Any]) -> dict[str, Any]:
+    rules = applied(report)
+    required_by: dict[str, list[str]] = {}
+    for ruleset, _ in rules:
+        for element_id in ruleset.elements:
+            required_by.setdefault(element_id, []).append(ruleset.source)
     elements = []
     for element_id, label, required, sources, check in ELEMENTS:
         status, detail = check(report)
+        extra = [s for s in required_by.get(element_id, ()) if s not in sources]
         elements.append(
             {
                 "id": element_id,
                 "label": label,
-                "required": required,
+                "required": required or element_id in required_by,
                 "status": status,
                 "detail": detail,
-                "sources": list(sources),
+                "sources": [*sources, *extra],
             }
         )
     return {
         "elements": elements,
         "sources": copy.deepcopy(SOURCES),
+        "rules_applied": [
+            {"source": ruleset.source, "because": why, "elements": list(ruleset.elements)}
+            for ruleset, why in rules
+        ],
         **summary(elements),
     }
 

@@ -147,4 +147,25 @@ ELEMENTS: tuple[tuple[str, str, bool, tuple[str, ...], Check], ...] = (
         ("CMS-CY2025-PFS-audio-only",),
         checks.audio_only_reason,
     ),
+    (
+        "client_city_and_state",
+        "Client's city and state, as the client states them",
+        False,
+        ("AL-ACT-2022-302",),
+        checks.city_and_state,
+    ),
+    (
+        "licence_for_client_location",
+        "Licence or compact that covers the client's location",
+        False,
+        ("TX-22TAC882.23",),
+        checks.licence_for_location,
+    ),
+    (
+        "telehealth_modifier",
+        "Telehealth modifier: 95 (audio and video), 93 or FQ (audio-only)",
+        False,
+        ("MEDICARE-POS-MODIFIERS",),
+        checks.telehealth_modifier,
+    ),
 )

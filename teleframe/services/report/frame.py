@@ -7,6 +7,17 @@ from typing import Any
 
 from teleframe.services.report.values import as_mapping, pick
 
+RESOURCE_KEYS = (
+    "emergency_number",
+    "services",
+    "crisis_line",
+    "crisis_lines",
+    "source",
+    "evidence",
+    "reviewed",
+    "message",
+    "crisis_message",
+)
 POS_DESCRIPTIONS = {
     "02": "Telehealth provided other than in patient's home",
     "10": "Telehealth provided in patient's home",
@@ -60,7 +71,7 @@ def backup_plan(
 
 
 def _emergency_resources(facts: Mapping[str, Any]) -> dict[str, Any] | None:
-    resources = pick(facts.get("emergency"), ("emergency_number", "crisis_line", "source"))
+    resources = pick(facts.get("emergency"), RESOURCE_KEYS)
     if resources is not None:
         resources["reviewed_on"] = facts.get("reference_reviewed_on")
     return resources

@@ -44,7 +44,7 @@ def clinician(clinician: Mapping[str, Any]) -> dict[str, Any]:
         "name": clinician.get("name"),
         "home_jurisdiction": clinician.get("home_jurisdiction"),
         "licenses": [
-            pick(lic, ("jurisdiction", "kind", "number", "expires_on"))
+            pick(lic, ("jurisdiction", "kind", "profession", "compact", "number", "expires_on"))
             for lic in clinician.get("licenses") or ()
         ],
         "compacts": list(clinician.get("compacts") or ()),

@@ -81,4 +81,33 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://medicare.fcso.com/EM/0459457.asp",
         "evidence": "primary",
     },
+    "MD-COMAR-10.27.17.04": {
+        "citation": "Maryland COMAR 10.27.17.04 (psychiatric nurse practitioners): at the outset "
+        "of each teletherapy session identify all individuals present, obtain or confirm an "
+        "alternative method of contacting the client, determine whether the client is in "
+        "Maryland; informed consent before teletherapy",
+        "url": "http://www.dsd.state.md.us/comar/comarhtml/10/10.27.17.04.htm",
+        "evidence": "primary",
+    },
+    "AL-ACT-2022-302": {
+        "citation": "Alabama Act 2022-302 (Ala. Code 34-24-701 et seq., physicians, from "
+        "2022-07-11): before telehealth the patient identifies their physical location including "
+        "city and state; verify identity; obtain and document consent",
+        "url": "https://www.albme.gov/resources/licensees/telemedicine/",
+        "evidence": "primary",
+    },
+    "TX-22TAC882.23": {
+        "citation": "Texas BHEC 22 TAC 882.23 (adopted 2024-03-22): practice occurs in Texas "
+        "while the client is located in Texas, so a Texas licence (or compact) must cover it",
+        "url": "https://texreg.sos.state.tx.us/public/readtac$ext.TacPage?sl=R&app=9&p_dir=&p_rloc=&p_tloc=&p_ploc=&pg=1&p_tac=&ti=22&pt=41&ch=882&rl=23",
+        "evidence": "primary",
+    },
+    "MEDICARE-POS-MODIFIERS": {
+        "citation": "Medicare: POS 10 when the patient is at home, 02 elsewhere; modifier 95 only "
+        "in limited cases from 2024 (NGS, primary); modifier 93 for audio-only, FQ at RHCs/FQHCs, "
+        "audio-only when the patient cannot use or does not consent to video (coding guides, "
+        "secondary)",
+        "url": "https://www.ngsmedicare.com/web/ngs/news-article-details?selectedArticleId=10638446",
+        "evidence": "primary",
+    },
 }

@@ -54,7 +54,13 @@ def frame(report: Mapping[str, Any]) -> Iterable[Flowable]:
             ("Callback phone", markup(backup.get("callback_phone"))),
             ("Emergency contact", markup(backup.get("emergency_contact"))),
             ("Emergency number", markup(resources.get("emergency_number"))),
-            ("Crisis line", markup(resources.get("crisis_line"))),
+            ("Other services", markup(_services(resources.get("services")))),
+            ("Crisis lines", markup(_crisis_lines(resources.get("crisis_lines")))),
+            (
+                "Unreviewed",
+                markup(resources.get("message") if not resources.get("reviewed") else None),
+            ),
+            ("No crisis line", markup(resources.get("crisis_message"))),
             ("Resource source", markup(resources.get("source"))),
             ("Reference reviewed", markup(resources.get("reviewed_on"))),
             ("Backup plan due", when(protocol.get("due_at"))),
@@ -62,3 +68,22 @@ def frame(report: Mapping[str, Any]) -> Iterable[Flowable]:
             ("Protocol followed", markup(protocol.get("followed"))),
         ]
     )
+
+
+def _services(services: Any) -> str | None:
+    if not services:
+        return None
+    return "; ".join(f"{s.get('number')} {s.get('for')}" for s in services if isinstance(s, dict))
+
+
+def _crisis_lines(lines: Any) -> str | None:
+    if not lines:
+        return None
+    parts = []
+    for line in lines:
+        if isinstance(line, dict):
+            ways = ", ".join(
+                f"{k} {line[k]}" for k in ("call", "text", "chat", "hours") if line.get(k)
+            )
+            parts.append(f"{line.get('name')}: {ways}")
+    return "; ".join(parts) or None

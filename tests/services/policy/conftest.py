@@ -66,11 +66,18 @@ def clinician(
     licences: tuple[tuple[str, date | None], ...] = (("US-CA", date(2027, 6, 30)),),
     compacts: tuple[str, ...] = (),
     home: str | None = "US-CA",
+    kind: str = "LMFT",
+    privileges: tuple[tuple[str, str], ...] = (),
 ) -> ClinicianFacts:
+    """Licences of one kind; `privileges` are (compact, jurisdiction) per-state privileges."""
     return ClinicianFacts(
         home_jurisdiction=home,
-        licenses=tuple(
-            LicenceFacts(code, "LMFT", f"LIC-{code}", expires) for code, expires in licences
+        licenses=(
+            *(LicenceFacts(code, kind, f"LIC-{code}", expires) for code, expires in licences),
+            *(
+                LicenceFacts(code, kind, f"PRIV-{code}", None, compact=compact)
+                for compact, code in privileges
+            ),
         ),
         compacts=compacts,
     )

@@ -123,7 +123,7 @@ def test_disruption_timers_must_escalate_in_order() -> None:
 
 
 def test_unknown_compact_is_rejected_and_aliases_normalised() -> None:
-    (error,) = errors_of("rules:\n  jurisdiction:\n    accept_compacts: [PSYPACT, NLC]\n")
+    (error,) = errors_of("rules:\n  jurisdiction:\n    accept_compacts: [PSYPACT, NOT_A_COMPACT]\n")
     assert (error["path"], error["line"]) == ("rules.jurisdiction.accept_compacts[1]", 3)
     policy = parse_policy(
         "rules:\n  jurisdiction:\n    accept_compacts: [psypact, Counseling Compact]\n"
@@ -220,6 +220,16 @@ def test_reference_overrides_are_validated() -> None:
     (error,) = errors_of(text)
     assert error["path"].startswith("reference_overrides.emergency")
     assert error["line"] == 3
+
+
+def test_compact_override_names_known_professions_and_scopes() -> None:
+    text = (
+        "reference_overrides:\n  compacts:\n    NLC:\n      professions: [wizard]\n"
+        "      scope: licensure_only\n      operational: true\n"
+    )
+    (error,) = errors_of(text)
+    assert error["path"].startswith("reference_overrides.compacts")
+    assert "Unknown profession (known: clinical_social_worker," in error["message"]
 
 
 def test_yaml_aliases_and_oversized_documents_are_refused() -> None:

@@ -16,7 +16,8 @@ from .conftest import START, clinician, policy_with
 
 REFERENCE = load_reference()
 CODES = {
-    "JURISDICTION_NOT_LICENSED", "JURISDICTION_UNKNOWN", "LOCATION_INCOMPLETE", "PLACE_UNSAFE",
+    "JURISDICTION_NOT_LICENSED", "JURISDICTION_UNKNOWN", "JURISDICTION_COMPACT_UNVERIFIED",
+    "EMERGENCY_NUMBER_UNREVIEWED", "LOCATION_INCOMPLETE", "PLACE_UNSAFE",
     "PRIVACY_NOT_PRIVATE", "OTHERS_PRESENT_WITHOUT_CONSENT", "MINOR_PRESENT",
     "BACKUP_PHONE_MISSING", "BACKUP_PHONE_INVALID", "EMERGENCY_CONTACT_MISSING", "NOT_READY",
     "CHECKIN_OUTSIDE_WINDOW", "CUSTOM_RULE", "PRACTICE_RULE", "CUSTOM_RULE_ERROR",
@@ -139,7 +140,7 @@ def test_never_raises_and_status_follows_severities(
     for finding in result.findings:
         assert finding.code in CODES
         assert finding.message and finding.clinician_message
-        assert finding.rule.startswith(("rules.", "custom_rules."))
+        assert finding.rule.startswith(("rules.", "custom_rules.", "reference_overrides."))
 
 
 @settings(max_examples=150, deadline=None)

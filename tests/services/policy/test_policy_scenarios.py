@@ -25,8 +25,13 @@ from .conftest import (
 )
 
 CA_ONLY = clinician()
-PSYCHOLOGIST_NC = clinician(licences=(("US-NC", None),), compacts=("PSYPACT",), home="US-NC")
-PSYCHOLOGIST_CA_PSYPACT = clinician(compacts=("PSYPACT",), home="US-CA")
+PSYCHOLOGIST_NC = clinician(
+    licences=(("US-NC", None),), compacts=("PSYPACT",), home="US-NC", kind="PsyD"
+)
+PSYCHOLOGIST_CO = clinician(
+    licences=(("US-CO", None),), compacts=("PSYPACT",), home="US-CO", kind="PsyD"
+)
+PSYCHOLOGIST_CA_PSYPACT = clinician(compacts=("PSYPACT",), home="US-CA", kind="PhD")
 COUNSELOR_CT = clinician(
     licences=(("US-CT", None),), compacts=("Counseling Compact",), home="US-CT"
 )
@@ -83,12 +88,15 @@ SCENARIOS = [
              who=clinician(licences=(("US-CA", date(2026, 11, 30)),))),
     Scenario("licence-expires-on-session-day", "licence still valid that day", "clear",
              who=clinician(licences=(("US-CA", date(2026, 12, 1)),))),
-    Scenario("psypact-receiving-state", "PSYPACT Receiving State (NC G.S. 90-270.165)", "clear",
-             checkin=loc(subdivision="US-AL"), who=PSYCHOLOGIST_NC),
+    Scenario("psypact-receiving-state", "PSYPACT Receiving State; CO and AZ effective 2020-07-01",
+             "clear", checkin=loc(subdivision="US-AZ"), who=PSYCHOLOGIST_CO),
+    Scenario("psypact-home-effective-date-unsourced", "NC listed by CCHP, effective date UNSOURCED",
+             "attention", ("JURISDICTION_COMPACT_UNVERIFIED",), loc(subdivision="US-AL"),
+             who=PSYCHOLOGIST_NC),
     Scenario("psypact-home-state-not-member", "PSYPACT: initiate from Home State", "blocked",
              ("JURISDICTION_NOT_LICENSED",), loc(subdivision="US-VT"),
              who=PSYCHOLOGIST_CA_PSYPACT),
-    Scenario("psypact-home-check-off", "policy switch", "clear", checkin=loc(subdivision="US-VT"),
+    Scenario("psypact-home-check-off", "policy switch", "clear", checkin=loc(subdivision="US-AZ"),
              policy={"rules": {"jurisdiction": {"compact_home_check": False}}},
              who=PSYCHOLOGIST_CA_PSYPACT),
     Scenario("psypact-not-accepted", "practice accepts no compacts", "blocked",
@@ -105,7 +113,8 @@ SCENARIOS = [
              ("JURISDICTION_UNKNOWN",), loc(subdivision=None)),
     Scenario("subdivision-in-another-country", "location that does not agree", "blocked",
              ("JURISDICTION_UNKNOWN",), loc(subdivision="CA-ON")),
-    Scenario("country-missing", "location unknown", "blocked", ("JURISDICTION_UNKNOWN",),
+    Scenario("country-missing", "location unknown", "blocked",
+             ("JURISDICTION_UNKNOWN", "EMERGENCY_NUMBER_UNREVIEWED"),
              loc(country=None, subdivision=None)),
     Scenario("national-licence-covers-country", "licence per country outside US/CA", "clear",
              checkin=loc(country="GB", subdivision="GB-ENG"), who=clinician(licences=(("GB", None),)),
@@ -123,7 +132,8 @@ SCENARIOS = [
     Scenario("place-type-missing", "place type required", "blocked", ("LOCATION_INCOMPLETE",),
              loc(place_type=None)),
     Scenario("country-missing-jurisdiction-off", "location rule alone", "blocked",
-             ("LOCATION_INCOMPLETE", "LOCATION_INCOMPLETE"), loc(country=None, subdivision=None),
+             ("LOCATION_INCOMPLETE", "LOCATION_INCOMPLETE", "EMERGENCY_NUMBER_UNREVIEWED"),
+             loc(country=None, subdivision=None),
              policy={"rules": {"jurisdiction": {"enabled": False}}}),
     # --- place ---------------------------------------------------------------------------
     Scenario("in-a-vehicle", "practice policy: not driving", "blocked", ("PLACE_UNSAFE",),
@@ -228,10 +238,11 @@ SCENARIOS = [
     Scenario("custom-rule-on-session", "CEL over the session map", "attention", ("CUSTOM_RULE",),
              policy={"custom_rules": [{"id": "short", "expression":
                                        "session.duration_minutes < 53", "message": "short"}]}),
-    Scenario("everything-missing-all-rules-off", "every rule switchable", "clear",
-             policy=ALL_OFF, replace_checkin={}),
+    Scenario("everything-missing-all-rules-off", "every rule switchable; emergency info stays",
+             "clear", ("EMERGENCY_NUMBER_UNREVIEWED",), policy=ALL_OFF, replace_checkin={}),
     Scenario("everything-missing", "default policy", "blocked",
              ("BACKUP_PHONE_MISSING", "EMERGENCY_CONTACT_MISSING", "JURISDICTION_UNKNOWN",
+              "EMERGENCY_NUMBER_UNREVIEWED",
               "LOCATION_INCOMPLETE", "NOT_READY", "NOT_READY", "OTHERS_PRESENT_WITHOUT_CONSENT",
               "PRIVACY_NOT_PRIVATE", "PRIVACY_NOT_PRIVATE"), replace_checkin={}),
 ]  # fmt: skip
@@ -275,10 +286,11 @@ def test_licence_coverage_is_a_fact(run: Evaluate) -> None:
 
 
 def test_compact_coverage_is_a_fact(run: Evaluate) -> None:
-    checkin = deep_merge(complete_checkin(), loc(subdivision="US-AL"))
-    assert run(checkin, who=PSYCHOLOGIST_NC).facts["covered_by"] == {
+    checkin = deep_merge(complete_checkin(), loc(subdivision="US-AZ"))
+    assert run(checkin, who=PSYCHOLOGIST_CO).facts["covered_by"] == {
         "kind": "compact",
         "name": "PSYPACT",
+        "verified": True,
     }
 
 
@@ -295,7 +307,10 @@ def test_local_emergency_number_and_crisis_line(run: Evaluate) -> None:
     assert (us["emergency_number"], us["crisis_line"]) == ("911", "988")
     fr = run(deep_merge(complete_checkin(), loc(country="FR", subdivision=None))).facts
     assert fr["emergency"]["emergency_number"] == "112"
-    assert fr["emergency"]["crisis_line"] is None
+    assert fr["emergency"]["crisis_line"] == "3114"
+    at = run(deep_merge(complete_checkin(), loc(country="AT", subdivision=None))).facts
+    assert (at["emergency"]["emergency_number"], at["emergency"]["crisis_line"]) == ("112", None)
+    assert at["emergency"]["crisis_message"].startswith("No reviewed crisis line for AT")
 
 
 @pytest.mark.parametrize(
