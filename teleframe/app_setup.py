@@ -153,7 +153,6 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # a worker started without -Q consumes every queue; production splits them (README)
         # each queue bound by its own name: a message goes to exactly one queue
         "task_queues": [Queue(name, routing_key=name) for name in tasks.queues(settings.queue)],
-        "task_routes": tasks.routes(settings.queue),
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
@@ -183,7 +182,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },
     }
+    if not settings.embedded:
+        config["task_routes"] = tasks.routes(settings.queue)
     if settings.embedded:
+        # one solo worker does everything: one queue, polled alone, answers fastest
         folder = settings.broker_folder
         for sub in ("queue", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
