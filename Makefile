@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint serve worker beat bench
+.PHONY: install test lint serve worker beat bench messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,17 @@ beat: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# the client page's texts: extract into the template, merge into every catalogue (then translate
+# the new entries in teleframe/web/translations/<lang>/LC_MESSAGES/messages.po)
+CATALOGUES := teleframe/web/translations
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k client_text -k _l --no-location --sort-output \
+		--omit-header -o $(CATALOGUES)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --width 100 \
+		--no-fuzzy-matching --ignore-obsolete
+
+# compiled .mo files are build output (setup.py compiles them on install); this is for a
+# checkout whose catalogues changed since `make install`
+translations: install
+	$(BIN)/pybabel compile -d $(CATALOGUES) --statistics

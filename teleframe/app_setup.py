@@ -12,13 +12,19 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from teleframe import tasks
-from teleframe.errors import from_http_exception, problem
+from teleframe.db.engine import bound_replies, postgresql_engine_options
+from teleframe.errors import (
+    dependency_unavailable,
+    from_http_exception,
+    problem,
+    service_unavailable,
+)
 from teleframe.extensions import ProblemApi, db
 from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {"url": settings.database_url, "connect_args": {"timeout": 30}}
 
 
@@ -26,14 +32,15 @@ def configure_database(app: Flask, settings: Settings) -> None:
     if settings.database_url.startswith("sqlite"):
         engine: dict[str, Any] = _sqlite_engine_options(settings)
     else:
-        # no pre-ping: it costs a round trip per request; recycling bounds stale connections
-        engine = {"url": settings.database_url, "pool_recycle": 300}
+        engine = postgresql_engine_options(settings)
     app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
     db.init_app(app)
     _drop_async_teardown(app)
-    if settings.database_url.startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if settings.database_url.startswith("sqlite"):
             _tune_sqlite(db.engine)
+        else:
+            bound_replies(db.engine, settings)
 
 
 def _drop_async_teardown(app: Flask) -> None:
@@ -75,8 +82,10 @@ def register_api(app: Flask) -> None:
     from teleframe.api.integrations.resources import blp as integrations
     from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
+    from teleframe.api.reports.people import require_caller
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
+    from teleframe.api.users.resources import blp as users
     from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
     from teleframe.web.views import blp as web
 
@@ -98,13 +107,16 @@ def register_api(app: Flask) -> None:
         checkin_links,
         reports,
         webhook_endpoints,
+        users,
         parked_work,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process
-        app.before_request_funcs.setdefault(blueprint.name, []).append(require_api_key)
+        hook = require_caller if blueprint is reports else require_api_key
+        app.before_request_funcs.setdefault(blueprint.name, []).append(hook)
     app.register_blueprint(health)
     app.register_blueprint(web)
+    register_dashboard(app)
     app.register_blueprint(docs_assets)
     app.register_blueprint(hooks)
     # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
@@ -127,8 +139,28 @@ def register_api(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return from_http_exception(error)
+        if dependency_unavailable(error):
+            app.logger.warning("database unavailable: %s", type(error).__name__)
+            retry_after = app.config["TELEFRAME_SETTINGS"].retry_after_seconds
+            return service_unavailable(retry_after)
         app.logger.exception("unhandled error")
         return problem(500, "Something went wrong on our side.")
+
+
+def register_dashboard(app: Flask) -> None:
+    from teleframe.dashboard import views
+    from teleframe.dashboard.wiring import (
+        before_dashboard_request,
+        dashboard_headers,
+        init_dashboard,
+        template_globals,
+    )
+
+    init_dashboard(app, app.config["TELEFRAME_SETTINGS"])
+    app.register_blueprint(views.blp)
+    app.before_request_funcs.setdefault(views.blp.name, []).append(before_dashboard_request)
+    app.after_request_funcs.setdefault(views.blp.name, []).append(dashboard_headers)
+    app.template_context_processors.setdefault(views.blp.name, []).append(template_globals)
 
 
 def register_celery(app: Flask, settings: Settings) -> Celery:
@@ -170,11 +202,17 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "workers.tasks.report",
             "workers.tasks.continuity",
             "workers.tasks.webhooks",
+            "workers.heartbeat",
+            "workers.tasks.maintenance",
         ),
+        "beat_scheduler": "workers.beat:HeartbeatScheduler",
         "beat_schedule": {
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
-            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
+            # settles sessions whose events went quiet (services/session_progress.SETTLE)
+            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 5.0},
+            "check-missing-checkins": {"task": tasks.CHECK_MISSING_CHECKINS, "schedule": 60.0},
+            "purge-idempotency-keys": {"task": tasks.PURGE_IDEMPOTENCY_KEYS, "schedule": 3600.0},
             # staged work wakes a worker on commit; these catch a lost wake-up and due retries
             "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
             "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
@@ -183,20 +221,22 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         },
     }
     if not settings.embedded:
+        # embedded, one solo worker does everything: every task on its one queue
         config["task_routes"] = tasks.routes(settings.queue)
+    # visibility timeout well above the longest task, with no long countdowns anywhere;
+    # short socket timeouts and one immediate retry, so a dead broker costs a request
+    # milliseconds (the outbox keeps the work, and the breaker skips the broker meanwhile)
+    config["broker_transport_options"] = {
+        "visibility_timeout": 1800,
+        "socket_connect_timeout": settings.broker_socket_timeout_seconds,
+        "socket_timeout": settings.broker_socket_timeout_seconds,
+    }
+    config["task_publish_retry_policy"] = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0,
+        "interval_max": 0,
+    }
     if settings.embedded:
-        # one solo worker does everything: one queue, polled alone, answers fastest
-        folder = settings.broker_folder
-        for sub in ("queue", "control"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        config["broker_transport_options"] = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "control_folder": str(folder / "control"),
-            "polling_interval": 0.02,
-        }
         config["beat_schedule_filename"] = str(settings.data_dir / "beat-schedule")
-    else:
-        # visibility timeout well above the longest task, with no long countdowns anywhere
-        config["broker_transport_options"] = {"visibility_timeout": 1800}
     return config

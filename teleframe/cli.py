@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import uuid
 
 import click
 from flask import Flask
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from config.settings import load_settings
-from teleframe import migrations, tasks
+from teleframe import migrations
 
 
 def _app() -> Flask:
@@ -47,8 +46,11 @@ def init(practice_name: str) -> None:
     from teleframe.extensions import db as database
     from teleframe.models import Practice
     from teleframe.operations import policy
+    from teleframe.runtime.data_dir import PRIVATE_UMASK, make_private
 
+    os.umask(PRIVATE_UMASK)
     settings = load_settings()
+    make_private(settings.data_dir, create=settings.embedded)
     migrations.upgrade(settings.database_url)
     app = _app()
     with app.app_context():
@@ -127,6 +129,65 @@ def keys_revoke(prefix: str) -> None:
 
 
 @main.group()
+def user() -> None:
+    """People who sign in to the dashboard at /app."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "clinician"]), required=True)
+@click.option("--clinician", "clinician_id", type=click.UUID, help="their clinician record")
+@click.option("--practice", "practice_id", type=click.UUID, help="needed when there are several")
+def user_add(
+    email: str, role: str, clinician_id: uuid.UUID | None, practice_id: uuid.UUID | None
+) -> None:
+    """Add a user and print their one-time set-up link (72 hours)."""
+    from teleframe.accounts import users
+    from teleframe.db import audit
+
+    settings = load_settings()
+    with _app().app_context():
+        from teleframe.extensions import db as database
+
+        try:
+            practice_id = practice_id or _only_practice(database.session, clinician_id)
+            added, token = users.add_user(database.session, practice_id, email, role, clinician_id)
+            audit.record(
+                database.session,
+                audit.system_actor("teleframe user add"),
+                practice_id=practice_id,
+                action="create",
+                resource_type="user",
+                resource_id=added.id,
+                detail={"role": role},
+            )
+            database.session.commit()
+        except users.AccountError as error:
+            raise click.ClickException(error.message) from None
+        finally:
+            # the command may run inside a longer-lived process: leave no connection open
+            database.session.close()
+            database.engine.dispose()
+    base = settings.public_url or "http://127.0.0.1:8000"
+    click.echo(f"user: {added.id}")
+    click.echo(f"set-up link (one use, 72 hours): {users.link_url(base, token)}")
+
+
+def _only_practice(session: Session, clinician_id: uuid.UUID | None) -> uuid.UUID:
+    from teleframe.models import Clinician, Practice
+
+    if clinician_id is not None:
+        clinician = session.get(Clinician, clinician_id)
+        if clinician is None:
+            raise click.ClickException("no such clinician")
+        return clinician.practice_id
+    ids = session.scalars(select(Practice.id).limit(2)).all()
+    if len(ids) != 1:
+        raise click.ClickException("give --practice: there is not exactly one practice")
+    return ids[0]
+
+
+@main.group()
 def report() -> None:
     """Frame reports."""
 
@@ -148,36 +209,15 @@ def report_verify(session_id: uuid.UUID) -> None:
     sys.exit(1)
 
 
-def worker_command(*, beat: bool, prefix: str = "teleframe") -> list[str]:
-    command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo"]
-    command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
-    command += ["-Q", ",".join(tasks.queues(prefix))]  # the embedded worker does every kind
-    return [*command, "--beat"] if beat else command
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
-    """Run the API and a real worker in one command (embedded: SQLite and a file broker)."""
-    from waitress import serve as waitress_serve
+    """Run the API with a supervised worker and beat (embedded: SQLite and a private Redis)."""
+    from teleframe.runtime.serve import run
 
-    settings = load_settings()
-    migrations.upgrade(settings.database_url)
-    app = _app()
-    env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
-    command = worker_command(beat=True, prefix=settings.queue)
-    worker = subprocess.Popen(command, env=env)  # noqa: S603 (own argv)
-    click.echo(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
-    try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="teleframe")
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    sys.exit(run(host, port, threads, say=lambda line: click.echo(line, err=True)))
 
 
 @main.group()

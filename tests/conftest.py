@@ -99,7 +99,8 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2) as probe:
+            probe.ping()
     except redis.RedisError as error:
         service_missing(f"Redis at {REDIS_URL}: {error}")
     return REDIS_URL
@@ -289,3 +290,13 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # type:
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Moves the time sign-in sessions, lockouts and authenticator codes see."""
+    from tests.accounts.people import Clock
+
+    made = Clock()
+    monkeypatch.setattr("teleframe.accounts.clock.now", made.now)
+    return made

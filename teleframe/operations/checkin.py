@@ -9,13 +9,24 @@ from sqlalchemy.orm import Session
 
 from teleframe import tasks
 from teleframe.db import outbox
-from teleframe.models import CheckIn, SessionState, TherapySession
+from teleframe.models import CheckIn, TherapySession
+from teleframe.services.session_state import SessionState, Trigger, allowed, states_allowing
 
-CLOSED_STATES = frozenset({SessionState.ended.value, SessionState.report_signed.value})
+# check-ins close when the session ends (the state machine's table says when)
+CLOSED_STATES = frozenset(set(SessionState) - states_allowing(Trigger.checkin_submitted))
 
 
 class CheckInClosed(Exception):
     """The session has ended: check-ins are closed."""
+
+
+def closed_message(therapy_session: TherapySession) -> str:
+    if therapy_session.state == SessionState.report_signed.value:
+        return (
+            "This session is over and its report has been signed, so check-ins are closed. "
+            "Contact your clinician if something has changed."
+        )
+    return "The session has ended; check-ins are closed."
 
 
 def submit(
@@ -25,8 +36,9 @@ def submit(
     *,
     source: str,
 ) -> CheckIn:
-    """`answers` are already shape-validated (CheckInCreateSchema). Commits."""
-    if therapy_session.state in CLOSED_STATES:
+    """`answers` are already shape-validated (CheckInCreateSchema). Flushes: the caller's
+    commit stores the check-in and its outbox row together and then publishes the evaluation."""
+    if not allowed(therapy_session.state, Trigger.checkin_submitted):
         raise CheckInClosed
     checkin = CheckIn(
         id=uuid.uuid4(),
@@ -37,5 +49,5 @@ def submit(
     )
     session.add(checkin)
     outbox.stage(session, therapy_session.practice_id, tasks.EVALUATE_CHECKIN, str(checkin.id))
-    session.commit()  # publishes the staged evaluation
+    session.flush()
     return checkin

@@ -21,19 +21,19 @@ from sqlalchemy.orm import Session
 from teleframe import tasks
 from teleframe.db import crypto, outbox
 from teleframe.models import (
-    Clinician,
     OutboxMessage,
     ReportKind,
     ReportVersion,
-    SessionState,
     TherapySession,
 )
 from teleframe.models.base import utcnow
 from teleframe.operations.notification import emit
 from teleframe.operations.report_input import report_input
+from teleframe.operations.signer import Signer, has_ended, signer_facts
 from teleframe.services import report as report_service
 from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
+from teleframe.services.session_state import IllegalTransition, Trigger, advance
 
 SYSTEM = "teleframe"
 AGE_OF_MAJORITY = 18
@@ -57,6 +57,10 @@ class NotSigned(ReportError):
     """An addendum needs a signed report."""
 
 
+class SessionNotEnded(ReportError):
+    """A report is signed after the session, not before or during it."""
+
+
 class DraftChanged(ReportError):
     """The draft changed since the clinician reviewed it."""
 
@@ -69,8 +73,12 @@ class ReportUnreadable(ReportError):
 
 
 def _lock(session: Session, therapy_session: TherapySession) -> None:
+    """The session row, as every path locks it (continuity.lock_sessions), its state fresh."""
     session.execute(
-        select(TherapySession.id).where(TherapySession.id == therapy_session.id).with_for_update()
+        select(TherapySession)
+        .where(TherapySession.id == therapy_session.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -169,33 +177,36 @@ def stage_draft_build(session: Session, therapy_session: TherapySession) -> Outb
 def sign(
     session: Session,
     therapy_session: TherapySession,
-    clinician_id: uuid.UUID,
+    signer: Signer,
     *,
     expected_hash: str | None = None,
     now: datetime | None = None,
 ) -> ReportVersion:
     """The head draft, refreshed, becomes the signed version and never changes again."""
-    if clinician_id != therapy_session.clinician_id:
+    facts = signer_facts(session, therapy_session, signer)
+    if facts is None:
         raise NotTheClinician
     now = now or utcnow()
+    if not has_ended(therapy_session, now):
+        raise SessionNotEnded
     draft = refresh_draft(session, therapy_session, now=now)
     if draft.kind != ReportKind.draft:
         raise AlreadySigned
     if expected_hash is not None and expected_hash != draft.content_hash:
         raise DraftChanged
-    clinician = session.get_one(Clinician, clinician_id)
+    try:
+        signed = advance(therapy_session.state, Trigger.signed).after
+    except IllegalTransition as error:
+        raise SessionNotEnded from error
     body = report_service.sign(
-        draft.body,
-        clinician_id=str(clinician.id),
-        clinician_name=clinician.name,
-        signed_at=rfc3339(now),
+        draft.body, signer=facts, signed_at=rfc3339(now), reviewed_hash=draft.content_hash
     )
     draft.body = body
     draft.kind = ReportKind.signed.value
     draft.content_hash = version_hash(body, draft.previous_hash)
     draft.created_at = now
-    draft.created_by = f"clinician:{clinician.id}"
-    therapy_session.state = SessionState.report_signed.value
+    draft.created_by = f"user:{signer.user_id}"
+    therapy_session.state = signed.value
     emit(
         session,
         therapy_session,
@@ -213,23 +224,21 @@ def sign(
 def add_addendum(
     session: Session,
     therapy_session: TherapySession,
-    author_id: uuid.UUID,
+    signer: Signer,
     text: str,
     *,
     now: datetime | None = None,
 ) -> ReportVersion:
     """Append version n+1 (`amended`): the previous body plus the addendum, chained to it."""
-    if author_id != therapy_session.clinician_id:
+    facts = signer_facts(session, therapy_session, signer)
+    if facts is None:
         raise NotTheClinician
     now = now or utcnow()
     _lock(session, therapy_session)
     previous = head(session, therapy_session.id)
     if previous is None or previous.kind == ReportKind.draft:
         raise NotSigned
-    author = session.get_one(Clinician, author_id)
-    entry = report_service.addendum(
-        text, author_id=str(author.id), author_name=author.name, written_at=rfc3339(now)
-    )
+    entry = report_service.addendum(text, author=facts, written_at=rfc3339(now))
     body = copy.deepcopy(previous.body)
     body["addenda"] = [*body.get("addenda", []), entry]
     version = ReportVersion(
@@ -242,7 +251,7 @@ def add_addendum(
         previous_hash=previous.content_hash,
         content_hash=version_hash(body, previous.content_hash),
         created_at=now,
-        created_by=f"clinician:{author.id}",
+        created_by=f"user:{signer.user_id}",
     )
     session.add(version)
     session.flush()

@@ -60,6 +60,8 @@ def to_fhir_bundle(report: Mapping[str, Any]) -> dict[str, Any]:
         entries.append((refs.response, _questionnaire_response(report, refs)))
     if report["attestation"]["signed"]:
         entries.append((refs.provenance, _provenance(report, refs)))
+    for number, entry in enumerate(report.get("addenda") or (), start=1):
+        entries.append((refs.addendum(number), _addendum_provenance(report, entry, refs)))
     bundle = {
         "resourceType": "Bundle",
         "identifier": {"system": _system("frame-report"), "value": str(report["session"]["id"])},
@@ -78,6 +80,9 @@ class _References:
     def __init__(self, session_id: str) -> None:
         for name in ("patient", "practitioner", "location", "encounter", "response", "provenance"):
             setattr(self, name, f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{session_id}/{name}')}")
+
+    def addendum(self, number: int) -> str:
+        return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.patient}/addendum/{number}')}"
 
     patient: str
     practitioner: str
@@ -372,6 +377,7 @@ def _provenance(report: Mapping[str, Any], refs: _References) -> dict[str, Any]:
             "target": targets,
             "recorded": attestation["signed_at"],
             "reason": [{"text": attestation["statement"]}],
+            "activity": _method(attestation, "Report signed"),
             "agent": [
                 {
                     "type": {
@@ -383,7 +389,7 @@ def _provenance(report: Mapping[str, Any], refs: _References) -> dict[str, Any]:
                             }
                         ]
                     },
-                    "who": practitioner,
+                    "who": {**practitioner, "display": _signer_display(attestation)},
                 }
             ],
             "entity": entity,
@@ -398,6 +404,47 @@ def _provenance(report: Mapping[str, Any], refs: _References) -> dict[str, Any]:
                     ],
                     "when": attestation["signed_at"],
                     "who": practitioner,
+                }
+            ],
+        }
+    )
+
+
+def _signer_display(attestation: Mapping[str, Any]) -> str:
+    signer = attestation.get("signed_by") or attestation.get("author") or {}
+    return ", ".join(p for p in (signer.get("name"), signer.get("credentials")) if p)
+
+
+def _method(entry: Mapping[str, Any], act: str) -> dict[str, Any] | None:
+    """How the person proved who they were, in words (FHIR has no code for it)."""
+    method = entry.get("method")
+    return {"text": f"{act} ({method})"} if method else {"text": act}
+
+
+def _addendum_provenance(
+    report: Mapping[str, Any], entry: Mapping[str, Any], refs: _References
+) -> dict[str, Any]:
+    """One Provenance per addendum: its author, time and method."""
+    author = {"reference": refs.practitioner, "display": _signer_display(entry)}
+    return _compact(
+        {
+            "resourceType": "Provenance",
+            "target": [{"reference": refs.encounter}],
+            "recorded": entry["written_at"],
+            "reason": [{"text": "Addendum to the signed frame report"}],
+            "activity": _method(entry, "Addendum written"),
+            "agent": [
+                {
+                    "type": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                                "code": "author",
+                                "display": "Author",
+                            }
+                        ]
+                    },
+                    "who": author,
                 }
             ],
         }

@@ -7,10 +7,10 @@ schema refuses it.
 
 from __future__ import annotations
 
-import functools
+import re
 from typing import Any
 
-import pycountry
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -20,25 +20,26 @@ MAX_PEOPLE = 20
 PEOPLE_ROWS = 3
 YES_NO = {"yes": True, "no": False}
 PLACE_TYPES = (
-    ("home", "Home"),
-    ("work", "Work"),
-    ("school", "School"),
-    ("healthcare_facility", "A clinic or hospital"),
-    ("vehicle", "In a vehicle"),
-    ("public", "A public place"),
-    ("other", "Somewhere else"),
+    ("home", _l("Home")),
+    ("work", _l("Work")),
+    ("school", _l("School")),
+    ("healthcare_facility", _l("A clinic or hospital")),
+    ("vehicle", _l("In a vehicle")),
+    ("public", _l("A public place")),
+    ("other", _l("Somewhere else")),
 )
 PLAIN_MESSAGES = {
-    "Missing data for required field.": "Please answer this question.",
-    "Field may not be null.": "Please answer this question.",
-    "Must be true or false.": "Please choose yes or no.",
-    "Must be an E.164 phone number, for example +15105550123.": (
+    "Missing data for required field.": _l("Please answer this question."),
+    "Field may not be null.": _l("Please answer this question."),
+    "Must be true or false.": _l("Please choose yes or no."),
+    "Must be an E.164 phone number, for example +15105550123.": _l(
         "Enter the number with its country code, for example +1 510 555 0123."
     ),
-    "Not an ISO 3166-2 subdivision code (for example US-CA).": (
-        "We don't recognise that state or region. Try its short code, for example CA."
+    "Not an ISO 3166-2 subdivision code (for example US-CA).": _l(
+        "Please choose your state or region from the list."
     ),
-    "Not an ISO 3166-1 alpha-2 country code.": "Please choose a country from the list.",
+    "Not an ISO 3166-1 alpha-2 country code.": _l("Please choose a country from the list."),
+    "Not a date (YYYY-MM-DD).": _l("Enter the date as year, month and day."),
 }
 # errors the schema reports under one name, shown beside a question asked under another
 ERROR_FIELD = {
@@ -46,15 +47,10 @@ ERROR_FIELD = {
     "others_present": "others_present.any",
 }
 _PHONE_SEPARATORS = str.maketrans("", "", " -().\u00a0")
+_FIELD_NAME = re.compile(r"^[a-z_]+(\.(\d{1,2}|[a-z_]+)){0,3}$", re.ASCII)
 
 Answers = dict[str, Any]
 Errors = dict[str, list[str]]
-
-
-@functools.cache
-def countries() -> list[tuple[str, str]]:
-    listed = sorted((c.alpha_2, c.name) for c in pycountry.countries)
-    return sorted(listed, key=lambda item: (item[0] != "US", item[1]))
 
 
 def _text(form: MultiDict[str, str], name: str) -> str | None:
@@ -128,7 +124,12 @@ def form_to_answers(form: MultiDict[str, str]) -> tuple[Answers, list[int]]:
     elif anyone == "yes":
         rows = _people_rows(form)
         others = [_person(form, row) for row in rows]
-    answers = {
+    readiness: Answers = {
+        "good_time_to_proceed": _radio(form, "readiness.good_time_to_proceed"),
+        # the page asks "Are you driving right now?": yes means not_driving is False
+        "not_driving": _radio(form, "readiness.driving", inverted=True),
+    }
+    answers: Answers = {
         "location": _location(form),
         "privacy": {
             name: _radio(form, f"privacy.{name}")
@@ -139,19 +140,49 @@ def form_to_answers(form: MultiDict[str, str]) -> tuple[Answers, list[int]]:
             "callback_phone": _phone(form, "backup.callback_phone"),
             "emergency_contact": _emergency_contact(form),
         },
-        "readiness": {
-            "good_time_to_proceed": _radio(form, "readiness.good_time_to_proceed"),
-            # the page asks "Are you driving right now?": yes means not_driving is False
-            "not_driving": _radio(form, "readiness.driving", inverted=True),
-        },
+        "readiness": readiness,
     }
+    identity = _identity(form)
+    if identity is not None:
+        answers["identity"] = identity
+        readiness["identity_confirmed"] = all(identity.values())
     return answers, rows
+
+
+def _identity(form: MultiDict[str, str]) -> Answers | None:
+    identity = {
+        "full_name": _text(form, "identity.full_name"),
+        "date_of_birth": _text(form, "identity.date_of_birth"),
+    }
+    return identity if any(identity.values()) else None
+
+
+def odd_field_names(form: MultiDict[str, str]) -> list[str]:
+    """Names this form never sends (a tampered or foreign form): refused, not guessed at."""
+    return [
+        name
+        for name in form
+        if name not in _EXTRA_FIELDS and (len(name) > 64 or not _FIELD_NAME.fullmatch(name))
+    ]
+
+
+_EXTRA_FIELDS = frozenset({"csrf", "action"})
+_ROW = re.compile(r"\d{1,2}", re.ASCII)
+
+
+def _plain(message: Any) -> Any:
+    text = str(message)
+    if text.startswith("Not a subdivision of "):
+        return _l("Please choose a state or region in the country you chose.")
+    if text.startswith("Longer than") or text.startswith("Length must"):
+        return _l("Please make this shorter.")
+    return PLAIN_MESSAGES.get(text, text)
 
 
 def _flatten(messages: Any, prefix: str = "") -> Errors:
     if not isinstance(messages, dict):
         items = messages if isinstance(messages, list) else [messages]
-        return {prefix or "_schema": [PLAIN_MESSAGES.get(str(m), str(m)) for m in items]}
+        return {prefix or "_schema": [_plain(m) for m in items]}
     flat: Errors = {}
     for key, value in messages.items():
         flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
@@ -167,9 +198,14 @@ def _form_field(path: str, rows: list[int]) -> str:
     return ERROR_FIELD.get(path, path)
 
 
-def validate(form: MultiDict[str, str]) -> tuple[Answers | None, Errors]:
-    """(answers, {}) when valid, else (None, errors keyed by form field name)."""
+def validate(
+    form: MultiDict[str, str], consent: Answers | None = None
+) -> tuple[Answers | None, Errors]:
+    """(answers, {}) when valid, else (None, errors keyed by form field name). `consent` is
+    the agreement the page records (version and time come from the server, not the form)."""
     answers, rows = form_to_answers(form)
+    if consent is not None:
+        answers["consent"] = consent
     try:
         return CheckInCreateSchema().load(answers), {}
     except ValidationError as error:
@@ -222,6 +258,11 @@ def answers_to_form(answers: Answers) -> dict[str, str]:
     readiness = answers.get("readiness") or {}
     values["readiness.good_time_to_proceed"] = _yes_no(readiness.get("good_time_to_proceed"))
     values["readiness.driving"] = _yes_no(readiness.get("not_driving"), inverted=True)
+    identity = answers.get("identity") or {}
+    values["identity.full_name"] = identity.get("full_name")
+    values["identity.date_of_birth"] = identity.get("date_of_birth")
+    if (answers.get("consent") or {}).get("agreed") is True:
+        values["consent.agreed"] = "yes"
     return {key: str(value) for key, value in values.items() if value is not None}
 
 
@@ -230,6 +271,6 @@ def people_rows(values: dict[str, str]) -> int:
     used = [
         int(key.split(".")[1])
         for key in values
-        if key.startswith("others_present.") and key.split(".")[1].isdigit()
+        if key.startswith("others_present.") and _ROW.fullmatch(key.split(".")[1])
     ]
     return min(MAX_PEOPLE, max([PEOPLE_ROWS - 1, *used]) + 1)

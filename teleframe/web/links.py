@@ -94,3 +94,9 @@ def csrf_token(link: CheckInLink) -> str:
 
 def csrf_ok(link: CheckInLink, given: str) -> bool:
     return hmac.compare_digest(csrf_token(link).encode(), given.encode())
+
+
+def forget_cookie(response: Response) -> None:
+    response.delete_cookie(
+        COOKIE_NAME, path=COOKIE_PATH, secure=request.is_secure, httponly=True, samesite="Strict"
+    )

@@ -259,7 +259,17 @@ def test_pending_evaluation_shows_checking_and_refreshes(app, make_practice):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Checking…" in page
-    assert '<meta http-equiv="refresh" content="1">' in page
+    # no reload every second: a script asks for the verdict, or, without scripts, a meta
+    # refresh that waits longer each time
+    assert '<noscript><meta http-equiv="refresh" content="2; url=/c/status?wait=1">' in page
+    assert '<script src="/c/static/status.js"></script>' in page
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    later = browser.get("/c/status?wait=4").get_data(as_text=True)
+    assert 'content="13; url=/c/status?wait=5"' in later
+    slowest = browser.get("/c/status?wait=99").get_data(as_text=True)
+    assert 'content="30; url=/c/status?wait=7"' in slowest
+    assert browser.get("/c/status/verdict").get_json() == {"pending": True, "ended": False}
     assert "<form" not in page
 
 

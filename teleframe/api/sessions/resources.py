@@ -12,6 +12,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from teleframe.api.auth import current_practice_id
+from teleframe.api.idempotency import idempotent
 from teleframe.api.sessions.schemas import (
     CheckInAcceptedSchema,
     CheckInCreateSchema,
@@ -25,7 +26,7 @@ from teleframe.db import audit
 from teleframe.db.queries import get_scoped, not_found
 from teleframe.extensions import db
 from teleframe.models import Client, Clinician, TherapySession
-from teleframe.operations.checkin import CheckInClosed, submit
+from teleframe.operations.checkin import CheckInClosed, closed_message, submit
 from teleframe.operations.frame import frame_of, verdict_of
 
 blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
@@ -44,6 +45,7 @@ def _owned(model: type[Any], object_id: uuid.UUID) -> bool:
 
 @blp.route("")
 class Sessions(MethodView):
+    @idempotent
     @blp.arguments(SessionCreateSchema())
     @blp.response(201, SessionSchema())
     def post(self, data: dict[str, Any]) -> TherapySession:
@@ -63,7 +65,7 @@ class Sessions(MethodView):
             **data,
         )
         db.session.add(session)
-        db.session.commit()
+        db.session.flush()
         return session
 
     @blp.arguments(SessionListArgsSchema(), location="query")
@@ -94,6 +96,7 @@ class SessionById(MethodView):
 
 @blp.route("/<uuid:session_id>/checkins")
 class CheckIns(MethodView):
+    @idempotent
     @blp.arguments(CheckInCreateSchema())
     @blp.response(202, CheckInAcceptedSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> Any:
@@ -102,7 +105,7 @@ class CheckIns(MethodView):
         try:
             checkin = submit(db.session, session, data, source="api")
         except CheckInClosed:
-            abort(409, message="The session has ended; check-ins are closed.")
+            abort(409, message=closed_message(session))
         frame_url = url_for("sessions.Frame", session_id=session.id)
         verdict_url = url_for("sessions.Verdict", session_id=session.id, checkin_id=checkin.id)
         body = {

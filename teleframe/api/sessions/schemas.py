@@ -1,3 +1,5 @@
+from datetime import date, datetime
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from teleframe.api.fields import (
@@ -102,6 +104,40 @@ class ReadinessSchema(Schema):
     identity_confirmed = StrictBoolean(allow_none=True)
 
 
+def _aware_datetime(value: str) -> None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("Not a date and time (RFC 3339).") from None
+    if moment.tzinfo is None:
+        raise ValidationError("Give the time with its offset, for example Z or +02:00.")
+
+
+def _iso_date(value: str) -> None:
+    if len(value) != 10:
+        raise ValidationError("Not a date (YYYY-MM-DD).")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("Not a date (YYYY-MM-DD).") from None
+
+
+class ConsentSchema(Schema):
+    """Telehealth informed consent: agreement to one version of the practice's text."""
+
+    agreed = StrictBoolean(allow_none=True)
+    version = text(40, allow_none=True)
+    # kept as the RFC 3339 text it was given in, so the stored answers stay plain JSON
+    agreed_at = fields.String(allow_none=True, validate=_aware_datetime)
+
+
+class IdentitySchema(Schema):
+    """Who the client says they are, where the policy asks: compared with the client record."""
+
+    full_name = text(200, allow_none=True)
+    date_of_birth = fields.String(allow_none=True, validate=_iso_date)
+
+
 class CheckInCreateSchema(Schema):
     """The client's answers. Missing answers are allowed here: the policy decides what blocks."""
 
@@ -114,6 +150,8 @@ class CheckInCreateSchema(Schema):
     )
     backup = fields.Nested(BackupSchema, allow_none=True)
     readiness = fields.Nested(ReadinessSchema, allow_none=True)
+    consent = fields.Nested(ConsentSchema, allow_none=True)
+    identity = fields.Nested(IdentitySchema, allow_none=True)
 
 
 class CheckInAcceptedSchema(Schema):

@@ -15,6 +15,7 @@ from ..policy import CompiledPolicy
 from ..reference import ReferenceData
 from .backup import check_backup
 from .confirmations import check_privacy, check_readiness
+from .consent import check_consent
 from .context import Context, Rule
 from .custom import check_custom
 from .emergency import check_emergency
@@ -28,6 +29,7 @@ from .facts import (
     utc,
 )
 from .findings import STATUS_BY_SEVERITY, EvaluationResult, Finding, status_of
+from .identity import check_identity
 from .jurisdiction import check_jurisdiction
 from .location import check_location, check_place
 from .people import check_others
@@ -53,6 +55,8 @@ RULES: tuple[Rule, ...] = (
     check_others,
     check_backup,
     check_readiness,
+    check_consent,
+    check_identity,
     check_window,
     check_custom,
     check_emergency,

@@ -10,7 +10,7 @@ import phonenumbers
 
 from .context import Context
 from .facts import section
-from .findings import Finding
+from .findings import Finding, client_text
 
 
 def _parse_phone(number: Any) -> phonenumbers.PhoneNumber | None:
@@ -33,13 +33,15 @@ def check_backup(ctx: Context) -> Iterator[Finding]:
                 "BACKUP_PHONE_MISSING",
                 rules["missing_severity"],
                 "backup.callback_phone",
-                "Please add a phone number where your clinician can call you if the video drops.",
+                client_text(
+                    "Please add a phone number where your clinician can call you if the video drops."
+                ),
                 "No callback phone: no alternative way to reach the client if video fails "
                 "(COMAR 10.42.10.04; IC 25-33-3-5(7)).",
                 "rules.backup.require_callback_phone",
             )
     elif callback is None:
-        yield _invalid_phone(rules, "backup.callback_phone", "your phone number")
+        yield _invalid_phone(rules, "backup.callback_phone", _OWN_PHONE_INVALID)
     elif (
         rules["phone_region"] == "client_country"
         and ctx.country
@@ -49,20 +51,30 @@ def check_backup(ctx: Context) -> Iterator[Finding]:
             "BACKUP_PHONE_INVALID",
             rules["region_mismatch_severity"],
             "backup.callback_phone",
-            "Please check your phone number: it does not look like a number for the country "
-            "you are in.",
+            client_text(
+                "Please check your phone number: it does not look like a number for the country "
+                "you are in."
+            ),
             f"Callback phone is not a number for {ctx.country}; confirm it works from there.",
             "rules.backup.phone_region",
         )
     yield from _check_contact(rules, backup, callback)
 
 
-def _invalid_phone(rules: dict[str, Any], field: str, words: str) -> Finding:
+_OWN_PHONE_INVALID = client_text(
+    "Please check your phone number: it is not a phone number we can call."
+)
+_CONTACT_PHONE_INVALID = client_text(
+    "Please check your emergency contact's number: it is not a phone number we can call."
+)
+
+
+def _invalid_phone(rules: dict[str, Any], field: str, message: str) -> Finding:
     return Finding(
         "BACKUP_PHONE_INVALID",
         rules["invalid_severity"],
         field,
-        f"Please check {words}: it is not a phone number we can call.",
+        message,
         f"{field} is not a valid, dialable phone number.",
         "rules.backup",
     )
@@ -79,23 +91,23 @@ def _check_contact(
                 "EMERGENCY_CONTACT_MISSING",
                 rules["emergency_contact_severity"],
                 "backup.emergency_contact",
-                "Please add an emergency contact: someone we can call if we are worried about "
-                "your safety, with their phone number.",
+                client_text(
+                    "Please add an emergency contact: someone we can call if we are worried about "
+                    "your safety, with their phone number."
+                ),
                 "No emergency contact (name and phone) for this session.",
                 "rules.backup.require_emergency_contact",
             )
         return
     phone = _parse_phone(contact["phone"])
     if phone is None:
-        yield _invalid_phone(
-            rules, "backup.emergency_contact.phone", "your emergency contact's number"
-        )
+        yield _invalid_phone(rules, "backup.emergency_contact.phone", _CONTACT_PHONE_INVALID)
     elif rules["emergency_contact_must_differ"] and phone == callback:
         yield Finding(
             "EMERGENCY_CONTACT_MISSING",
             rules["emergency_contact_severity"],
             "backup.emergency_contact.phone",
-            "Your emergency contact needs a phone number different from your own.",
+            client_text("Your emergency contact needs a phone number different from your own."),
             "Emergency contact's phone is the same as the callback phone.",
             "rules.backup.emergency_contact_must_differ",
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from .context import Context
 from .facts import section
-from .findings import Finding
+from .findings import Finding, client_text
 
 Asks = tuple[tuple[str, str, str], ...]  # (policy flag, check-in key, message to the client)
 
@@ -15,17 +15,21 @@ _PRIVACY_ASKS: Asks = (
     (
         "require_private_space",
         "private_space",
-        "Please make sure you have a private space where no one can overhear you before the session starts.",
+        client_text(
+            "Please make sure you have a private space where no one can overhear you before the session starts."
+        ),
     ),
     (
         "require_can_speak_freely",
         "can_speak_freely",
-        "Please make sure you have a place where you can speak freely before the session starts.",
+        client_text(
+            "Please make sure you have a place where you can speak freely before the session starts."
+        ),
     ),
     (
         "require_headphones",
         "headphones",
-        "Please make sure you have headphones before the session starts.",
+        client_text("Please make sure you have headphones before the session starts."),
     ),
 )
 
@@ -33,17 +37,19 @@ _READINESS_ASKS: Asks = (
     (
         "require_good_time",
         "good_time_to_proceed",
-        "Please check in when it is a good time to talk.",
+        client_text("Please check in when it is a good time to talk."),
     ),
     (
         "require_not_driving",
         "not_driving",
-        "Please do not join while driving. Park somewhere safe or join from elsewhere.",
+        client_text(
+            "Please do not join while driving. Park somewhere safe or join from elsewhere."
+        ),
     ),
     (
         "require_identity_confirmation",
         "identity_confirmed",
-        "Please confirm your identity to continue.",
+        client_text("Please confirm your identity to continue."),
     ),
 )
 

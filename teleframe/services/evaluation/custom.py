@@ -16,7 +16,7 @@ from ..policy.cel_budget import Budget, BudgetExhausted
 from ..policy.custom_rules import CompiledRule
 from .context import Context
 from .facts import utc
-from .findings import Finding
+from .findings import Finding, client_text
 
 CUSTOM_RULE_ERROR = "CUSTOM_RULE_ERROR"
 OUT_OF_BUDGET = "the practice's custom rules used up their budget for one check-in"
@@ -40,7 +40,9 @@ def _custom_failure(rule: CompiledRule, reason: str) -> Finding:
         CUSTOM_RULE_ERROR,
         rule.on_error,
         rule.field,
-        "One of your practice's own checks could not be completed; your clinician will review it.",
+        client_text(
+            "One of your practice's own checks could not be completed; your clinician will review it."
+        ),
         f"Custom rule '{rule.id}' could not be evaluated on this check-in: {reason}.",
         rule.rule,
     )
@@ -58,7 +60,13 @@ def _run(rule: CompiledRule, activation: Any, budget: Budget) -> Finding | None:
     if not result:
         return None
     return Finding(
-        rule.code, rule.severity, rule.field, rule.message, rule.clinician_message, rule.rule
+        rule.code,
+        rule.severity,
+        rule.field,
+        rule.message,
+        rule.clinician_message,
+        rule.rule,
+        messages=rule.messages,
     )
 
 

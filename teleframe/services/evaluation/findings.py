@@ -3,10 +3,17 @@ overall status they add up to."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 STATUS_BY_SEVERITY = (("block", "blocked"), ("warn", "attention"))
+
+
+def client_text(text: str) -> str:
+    """Marks a message the client reads: the page's translation catalogues are extracted from
+    these (`pybabel extract -k client_text`) and the page translates the stored English."""
+    return text
 
 
 @dataclass(frozen=True)
@@ -17,9 +24,14 @@ class Finding:
     message: str  # plain words, for the client
     clinician_message: str
     rule: str  # the policy path of the rule that raised it
+    # the message in other languages, where the policy gives them (custom rules)
+    messages: Mapping[str, str] | None = None
+    # a message with values in it: its template (the catalogue's key) and the values
+    message_template: str | None = None
+    message_params: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity,
             "field": self.field,
@@ -27,6 +39,12 @@ class Finding:
             "clinician_message": self.clinician_message,
             "rule": self.rule,
         }
+        if self.messages:
+            found["messages"] = dict(self.messages)
+        if self.message_template:
+            found["message_template"] = self.message_template
+            found["message_params"] = dict(self.message_params or {})
+        return found
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from .compacts import Claim, CompactVerdict, claimed, current, judge
 from .context import Context
 from .facts import LicenceFacts, utc
-from .findings import Finding
+from .findings import Finding, client_text
 
 RULE = "rules.jurisdiction"
 
@@ -51,7 +51,9 @@ def _unknown_jurisdiction(ctx: Context) -> Finding:
             "JURISDICTION_UNKNOWN",
             severity,
             field,
-            "The state or region you chose is not in the country you chose. Please check both.",
+            client_text(
+                "The state or region you chose is not in the country you chose. Please check both."
+            ),
             f"Location does not agree: subdivision {ctx.subdivision} is not in country {ctx.country}.",
             RULE,
         )
@@ -59,7 +61,7 @@ def _unknown_jurisdiction(ctx: Context) -> Finding:
         "JURISDICTION_UNKNOWN",
         severity,
         field,
-        "Please tell us which country and state or region you are in right now.",
+        client_text("Please tell us which country and state or region you are in right now."),
         "Client's jurisdiction is unknown: the licence that applies cannot be checked.",
         RULE,
     )
@@ -88,7 +90,7 @@ def _unverified(ctx: Context, verdict: CompactVerdict) -> Finding:
         "JURISDICTION_COMPACT_UNVERIFIED",
         "warn",
         _field(ctx),
-        "Your clinician will confirm they can hold this session where you are.",
+        client_text("Your clinician will confirm they can hold this session where you are."),
         f"Covered by {verdict.compact} only if its membership holds: {verdict.reason}.",
         RULE,
     )
@@ -100,8 +102,10 @@ def _not_licensed(ctx: Context, jurisdiction: str, reasons: list[str]) -> Findin
         "JURISDICTION_NOT_LICENSED",
         ctx.policy.rules["jurisdiction"]["severity"],
         _field(ctx),
-        "Your clinician cannot hold this session while you are in this location. "
-        "Please contact your clinician.",
+        client_text(
+            "Your clinician cannot hold this session while you are in this location. "
+            "Please contact your clinician."
+        ),
         f"No current licence or accepted compact covers {jurisdiction}, where the client "
         f"is located for this session.{why}",
         RULE,

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from .context import Context
-from .findings import Finding
+from .findings import Finding, client_text
+
+CONSENT_TO_HEAR = client_text(
+    "You listed someone (person %(number)s) as present. Please confirm you are comfortable "
+    "with them hearing the session, or find a space on your own."
+)
 
 
 def check_others(ctx: Context) -> Iterator[Finding]:
@@ -21,7 +26,7 @@ def check_others(ctx: Context) -> Iterator[Finding]:
                 "OTHERS_PRESENT_WITHOUT_CONSENT",
                 rules["consent_severity"],
                 "others_present",
-                "Please tell us whether anyone else is with you, even if no one is.",
+                client_text("Please tell us whether anyone else is with you, even if no one is."),
                 "Client did not say who else is present (COMAR 10.42.10.04: identify everyone present).",
                 "rules.others_present.require_answer",
             )
@@ -34,21 +39,25 @@ def check_others(ctx: Context) -> Iterator[Finding]:
 def _check_person(rules: dict[str, Any], index: int, person: dict[str, Any]) -> Iterator[Finding]:
     who = f"person {index + 1}"  # never echo free text the client typed
     if rules["require_consent"] and person.get("client_consents_to_hear") is not True:
+        params = {"number": index + 1}
         yield Finding(
             "OTHERS_PRESENT_WITHOUT_CONSENT",
             rules["consent_severity"],
             f"others_present[{index}].client_consents_to_hear",
-            f"You listed someone ({who}) as present. Please confirm you are comfortable with them hearing "
-            "the session, or find a space on your own.",
+            CONSENT_TO_HEAR % params,
             f"Others present: {who} has no confirmation of the client's consent to them hearing health information.",
             "rules.others_present.require_consent",
+            message_template=CONSENT_TO_HEAR,
+            message_params=params,
         )
     if rules["flag_minors"] and person.get("minor") is True:
         yield Finding(
             "MINOR_PRESENT",
             rules["minor_severity"],
             f"others_present[{index}].minor",
-            "You said a child is with you. Your clinician will talk with you about this.",
+            client_text(
+                "You said a child is with you. Your clinician will talk with you about this."
+            ),
             f"A minor ({who}) is present with the client.",
             "rules.others_present.flag_minors",
         )

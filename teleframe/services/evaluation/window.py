@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .context import Context
-from .findings import Finding
+from .findings import Finding, client_text
 
 
 def check_window(ctx: Context) -> Iterator[Finding]:
@@ -18,7 +18,9 @@ def check_window(ctx: Context) -> Iterator[Finding]:
             "CHECKIN_OUTSIDE_WINDOW",
             rules["early_severity"],
             None,
-            "This is too early to check in. Please check in again closer to your session.",
+            client_text(
+                "This is too early to check in. Please check in again closer to your session."
+            ),
             f"Check-in submitted {minutes} minutes before the start; it counts from "
             f"{rules['opens_minutes_before_start']} minutes before.",
             "rules.checkin_window.opens_minutes_before_start",
@@ -28,7 +30,9 @@ def check_window(ctx: Context) -> Iterator[Finding]:
             "CHECKIN_OUTSIDE_WINDOW",
             rules["late_severity"],
             None,
-            "This check-in came in late. Your clinician will confirm the details with you.",
+            client_text(
+                "This check-in came in late. Your clinician will confirm the details with you."
+            ),
             f"Check-in submitted {-minutes} minutes after the scheduled start.",
             "rules.checkin_window.closes_minutes_after_start",
         )

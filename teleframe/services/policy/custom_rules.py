@@ -19,6 +19,7 @@ from .cel import CelError, CelProgram, cel_activation, is_cel_bool
 from .cel_budget import STEPS_PER_CHECKIN, Budget, BudgetExhausted
 from .cel_limits import CelLimitError
 from .errors import PathKey
+from .fields import SOURCE_LANGUAGE, in_language, translations
 from .worst_case import WORST_CASE_CHECKIN
 
 SAMPLE_CHECKIN: dict[str, Any] = {
@@ -130,11 +131,12 @@ class CompiledRule:
     severity: str
     on_error: str
     field: str | None
-    message: str
+    message: str  # English
     clinician_message: str
     rule: str
     program: CelProgram | None
     problem: str | None  # why a stored rule cannot run (it predates today's limits)
+    messages: dict[str, str] | None = None  # the client message in other languages
 
 
 def compile_rules(policy: dict[str, Any]) -> tuple[CompiledRule, ...]:
@@ -156,11 +158,13 @@ def compile_rules(policy: dict[str, Any]) -> tuple[CompiledRule, ...]:
                 severity=rule["severity"],
                 on_error=rule.get("on_error", "block"),
                 field=rule["field"],
-                message=rule["message"],
-                clinician_message=rule["clinician_message"] or rule["message"],
+                message=in_language(rule["message"], SOURCE_LANGUAGE),
+                clinician_message=rule["clinician_message"]
+                or in_language(rule["message"], SOURCE_LANGUAGE),
                 rule=f"custom_rules.{rule['id']}",
                 program=check.program,
                 problem=check.problem,
+                messages=translations(rule["message"]),
             )
         )
     return tuple(compiled)

@@ -10,7 +10,16 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..continuity.protocol import Protocol
 from ..reference import config_path, vocabulary
-from .fields import StrictBoolean, StrictInteger, flag, seconds, section, severity_choice
+from .consent import Consent
+from .fields import (
+    LocalisedText,
+    StrictBoolean,
+    StrictInteger,
+    flag,
+    seconds,
+    section,
+    severity_choice,
+)
 from .rules import Rules
 
 MAX_CUSTOM_RULES = 50
@@ -59,7 +68,7 @@ class CustomRule(Schema):
     # check-in (an error, or the check-in's budget spent): by default it blocks (fails closed).
     on_error = severity_choice("block")
     field = fields.String(load_default=None, allow_none=True)
-    message = fields.String(required=True, validate=validate.Length(1, 500))
+    message = LocalisedText(500, required=True)
     clinician_message = fields.String(load_default=None, allow_none=True)
 
 
@@ -103,6 +112,7 @@ class PolicyDocument(Schema):
     rules = section(Rules)
     client = section(ClientSettings)
     disruption = section(Disruption)
+    consent = section(Consent)
     custom_rules = fields.List(
         fields.Nested(CustomRule),
         load_default=list,

@@ -12,6 +12,7 @@ from ..reference import load_reference
 from .custom_rules import rule_problems
 from .document import PolicyDocument
 from .errors import PathKey, PolicyError, flatten, line_for, problem
+from .fields import SOURCE_LANGUAGE, in_language
 
 MAX_RULES_CHARS = 20_000
 
@@ -43,7 +44,7 @@ def _semantic_errors(
             yield ("custom_rules", index, "id"), "Duplicate custom rule id."
         seen.add(rule["id"])
         if rule["clinician_message"] is None:
-            rule["clinician_message"] = rule["message"]
+            rule["clinician_message"] = in_language(rule["message"], SOURCE_LANGUAGE)
     if check_rules:
         yield from rule_problems(policy["custom_rules"])
 

@@ -48,6 +48,8 @@ def build_report(inp: ReportInput) -> dict[str, Any]:
         "readiness": pick(
             data.get("readiness"), ("good_time_to_proceed", "not_driving", "identity_confirmed")
         ),
+        "consent": pick(data.get("consent"), ("agreed", "version", "agreed_at")),
+        "identity": pick(data.get("identity"), ("full_name", "date_of_birth")),
         "backup_plan": backup_plan(data.get("backup"), facts, inp.continuity),
         "billing": billing(facts, inp.continuity),
         "evaluation": evaluation(inp.evaluation),

@@ -153,6 +153,12 @@ def provider_location(r: Mapping[str, Any]) -> Status:
 
 
 def consent(r: Mapping[str, Any]) -> Status:
+    given = r.get("consent") or {}
+    if given.get("agreed") is True:
+        when = given.get("agreed_at") or "check-in"
+        return "captured", f"client agreed to consent text version {given.get('version')} ({when})"
+    if given.get("agreed") is False:
+        return "missing", "client did not agree to telehealth at check-in"
     return (
         "missing",
         "consent to telehealth is not captured by the check-in; document it in the EHR",
