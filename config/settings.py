@@ -36,6 +36,9 @@ class Settings:
     api_key_cache_seconds: int = 10
     relay_grace_seconds: int = 5
     max_body_bytes: int = 64 * 1024
+    # Flask-Limiter storage for sign-in limits: in-memory per process is enough embedded;
+    # with several API processes point it at Redis (redis://...)
+    rate_limit_storage_uri: str = "memory://"
     # a stopped or frozen dependency must cost a request seconds, never minutes
     db_connect_timeout_seconds: int = 3
     db_statement_timeout_ms: int = 5000
@@ -124,6 +127,7 @@ def load_settings() -> Settings:
         relay_grace_seconds=int(_env("RELAY_GRACE_SECONDS", "5") or 5),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
         **_dependency_limits(),
+        rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
     )
 
 

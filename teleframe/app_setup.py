@@ -82,8 +82,10 @@ def register_api(app: Flask) -> None:
     from teleframe.api.integrations.resources import blp as integrations
     from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
+    from teleframe.api.reports.people import require_caller
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
+    from teleframe.api.users.resources import blp as users
     from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
     from teleframe.web.views import blp as web
 
@@ -105,13 +107,16 @@ def register_api(app: Flask) -> None:
         checkin_links,
         reports,
         webhook_endpoints,
+        users,
         parked_work,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process
-        app.before_request_funcs.setdefault(blueprint.name, []).append(require_api_key)
+        hook = require_caller if blueprint is reports else require_api_key
+        app.before_request_funcs.setdefault(blueprint.name, []).append(hook)
     app.register_blueprint(health)
     app.register_blueprint(web)
+    register_dashboard(app)
     app.register_blueprint(docs_assets)
     app.register_blueprint(hooks)
     # errors raised outside flask-smorest views (404 on unknown paths, 413, 405) too
@@ -140,6 +145,22 @@ def register_api(app: Flask) -> None:
             return service_unavailable(retry_after)
         app.logger.exception("unhandled error")
         return problem(500, "Something went wrong on our side.")
+
+
+def register_dashboard(app: Flask) -> None:
+    from teleframe.dashboard import views
+    from teleframe.dashboard.wiring import (
+        before_dashboard_request,
+        dashboard_headers,
+        init_dashboard,
+        template_globals,
+    )
+
+    init_dashboard(app, app.config["TELEFRAME_SETTINGS"])
+    app.register_blueprint(views.blp)
+    app.before_request_funcs.setdefault(views.blp.name, []).append(before_dashboard_request)
+    app.after_request_funcs.setdefault(views.blp.name, []).append(dashboard_headers)
+    app.template_context_processors.setdefault(views.blp.name, []).append(template_globals)
 
 
 def register_celery(app: Flask, settings: Settings) -> Celery:

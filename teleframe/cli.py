@@ -9,6 +9,7 @@ import uuid
 import click
 from flask import Flask
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from config.settings import load_settings
 from teleframe import migrations
@@ -125,6 +126,65 @@ def keys_revoke(prefix: str) -> None:
         )
         database.session.commit()
     click.echo(f"revoked {done.rowcount} key(s)")  # type: ignore[attr-defined]
+
+
+@main.group()
+def user() -> None:
+    """People who sign in to the dashboard at /app."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "clinician"]), required=True)
+@click.option("--clinician", "clinician_id", type=click.UUID, help="their clinician record")
+@click.option("--practice", "practice_id", type=click.UUID, help="needed when there are several")
+def user_add(
+    email: str, role: str, clinician_id: uuid.UUID | None, practice_id: uuid.UUID | None
+) -> None:
+    """Add a user and print their one-time set-up link (72 hours)."""
+    from teleframe.accounts import users
+    from teleframe.db import audit
+
+    settings = load_settings()
+    with _app().app_context():
+        from teleframe.extensions import db as database
+
+        try:
+            practice_id = practice_id or _only_practice(database.session, clinician_id)
+            added, token = users.add_user(database.session, practice_id, email, role, clinician_id)
+            audit.record(
+                database.session,
+                audit.system_actor("teleframe user add"),
+                practice_id=practice_id,
+                action="create",
+                resource_type="user",
+                resource_id=added.id,
+                detail={"role": role},
+            )
+            database.session.commit()
+        except users.AccountError as error:
+            raise click.ClickException(error.message) from None
+        finally:
+            # the command may run inside a longer-lived process: leave no connection open
+            database.session.close()
+            database.engine.dispose()
+    base = settings.public_url or "http://127.0.0.1:8000"
+    click.echo(f"user: {added.id}")
+    click.echo(f"set-up link (one use, 72 hours): {users.link_url(base, token)}")
+
+
+def _only_practice(session: Session, clinician_id: uuid.UUID | None) -> uuid.UUID:
+    from teleframe.models import Clinician, Practice
+
+    if clinician_id is not None:
+        clinician = session.get(Clinician, clinician_id)
+        if clinician is None:
+            raise click.ClickException("no such clinician")
+        return clinician.practice_id
+    ids = session.scalars(select(Practice.id).limit(2)).all()
+    if len(ids) != 1:
+        raise click.ClickException("give --practice: there is not exactly one practice")
+    return ids[0]
 
 
 @main.group()

@@ -29,6 +29,12 @@ PG_ADMIN_URL = os.environ.get("TELEFRAME_TEST_PG", "postgresql://postgres@127.0.
 REDIS_URL = os.environ.get("TELEFRAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# The product's promise is a verdict within 2 s of a check-in; it is measured in bench/ and
+# quoted in the README. Tests assert a bound that tells a working pipeline from a stalled one
+# (the stalls they guard against lasted 60 to 90 s) without failing because a shared two-core
+# machine is busy; each prints what it measured.
+VERDICT_SECONDS = float(os.environ.get("TELEFRAME_TEST_VERDICT_SECONDS", "10"))
+
 # no per-example deadline: on a shared two-core machine it measures the neighbours, not us
 # (speed is measured in bench/); every @settings below inherits this
 hypothesis_settings.register_profile("teleframe", deadline=None)
@@ -280,7 +286,7 @@ def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         process.kill()
 
 
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.02):  # type: ignore[no-untyped-def]
     import time
 
     deadline = time.monotonic() + timeout
@@ -290,3 +296,13 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # type:
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Moves the time sign-in sessions, lockouts and authenticator codes see."""
+    from tests.accounts.people import Clock
+
+    made = Clock()
+    monkeypatch.setattr("teleframe.accounts.clock.now", made.now)
+    return made

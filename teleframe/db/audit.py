@@ -16,7 +16,24 @@ from sqlalchemy.orm import Session
 from teleframe.models import AuditEvent
 from teleframe.models.base import utcnow
 
-ACTIONS = frozenset({"read", "export", "sign", "amend", "delete"})
+ACTIONS = frozenset(
+    {
+        "read",
+        "export",
+        "sign",
+        "amend",
+        "delete",
+        "create",
+        "disable",
+        "enable",
+        "reset",
+        "set_up",
+        "sign_in",
+        "sign_in_failed",
+        "lock",
+        "sign_out",
+    }
+)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
@@ -34,12 +51,26 @@ def system_actor(name: str) -> Actor:
 
 
 def request_actor() -> Actor:
-    """The API key behind the current request, its remote address and request id."""
+    """Who is behind the current request (a signed-in user, a personal token's user, or an
+    API key), with its remote address and request id."""
     from flask import g, request
 
+    user_id = g.get("user_id")
     return Actor(
-        type="api_key",
-        id=str(g.api_key_id),
+        type="user" if user_id else "api_key",
+        id=str(user_id or g.api_key_id),
+        remote_addr=(request.remote_addr or "")[:64] or None,
+        request_id=request_id(),
+    )
+
+
+def anonymous_actor() -> Actor:
+    """A request from someone not signed in yet (a sign-in attempt, a set-up link)."""
+    from flask import request
+
+    return Actor(
+        type="anonymous",
+        id="-",
         remote_addr=(request.remote_addr or "")[:64] or None,
         request_id=request_id(),
     )

@@ -13,9 +13,11 @@ from teleframe.models.policy import PolicyVersion
 from teleframe.models.practice import ApiKey, Practice
 from teleframe.models.report import ReportKind, ReportVersion
 from teleframe.models.session import SessionState, TherapySession
+from teleframe.models.user import AccountToken, PersonalToken, SignInSession, User
 from teleframe.models.webhook import Delivery, WebhookEndpoint
 
 __all__ = [
+    "AccountToken",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -30,12 +32,15 @@ __all__ = [
     "Integration",
     "OutboundEvent",
     "OutboxMessage",
+    "PersonalToken",
     "PolicyVersion",
     "Practice",
     "ReportKind",
     "ReportVersion",
     "SessionEvent",
     "SessionState",
+    "SignInSession",
     "TherapySession",
+    "User",
     "WebhookEndpoint",
 ]

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from teleframe import tasks
 from teleframe.db import crypto, outbox
 from teleframe.models import (
-    Clinician,
     OutboxMessage,
     ReportKind,
     ReportVersion,
@@ -30,6 +29,7 @@ from teleframe.models import (
 from teleframe.models.base import utcnow
 from teleframe.operations.notification import emit
 from teleframe.operations.report_input import report_input
+from teleframe.operations.signer import Signer, signer_facts
 from teleframe.services import report as report_service
 from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
@@ -177,13 +177,14 @@ def stage_draft_build(session: Session, therapy_session: TherapySession) -> Outb
 def sign(
     session: Session,
     therapy_session: TherapySession,
-    clinician_id: uuid.UUID,
+    signer: Signer,
     *,
     expected_hash: str | None = None,
     now: datetime | None = None,
 ) -> ReportVersion:
     """The head draft, refreshed, becomes the signed version and never changes again."""
-    if clinician_id != therapy_session.clinician_id:
+    facts = signer_facts(session, therapy_session, signer)
+    if facts is None:
         raise NotTheClinician
     now = now or utcnow()
     draft = refresh_draft(session, therapy_session, now=now)
@@ -195,18 +196,14 @@ def sign(
         signed = advance(therapy_session.state, Trigger.signed).after
     except IllegalTransition as error:
         raise NotEnded from error
-    clinician = session.get_one(Clinician, clinician_id)
     body = report_service.sign(
-        draft.body,
-        clinician_id=str(clinician.id),
-        clinician_name=clinician.name,
-        signed_at=rfc3339(now),
+        draft.body, signer=facts, signed_at=rfc3339(now), reviewed_hash=draft.content_hash
     )
     draft.body = body
     draft.kind = ReportKind.signed.value
     draft.content_hash = version_hash(body, draft.previous_hash)
     draft.created_at = now
-    draft.created_by = f"clinician:{clinician.id}"
+    draft.created_by = f"user:{signer.user_id}"
     therapy_session.state = signed.value
     emit(
         session,
@@ -225,23 +222,21 @@ def sign(
 def add_addendum(
     session: Session,
     therapy_session: TherapySession,
-    author_id: uuid.UUID,
+    signer: Signer,
     text: str,
     *,
     now: datetime | None = None,
 ) -> ReportVersion:
     """Append version n+1 (`amended`): the previous body plus the addendum, chained to it."""
-    if author_id != therapy_session.clinician_id:
+    facts = signer_facts(session, therapy_session, signer)
+    if facts is None:
         raise NotTheClinician
     now = now or utcnow()
     _lock(session, therapy_session)
     previous = head(session, therapy_session.id)
     if previous is None or previous.kind == ReportKind.draft:
         raise NotSigned
-    author = session.get_one(Clinician, author_id)
-    entry = report_service.addendum(
-        text, author_id=str(author.id), author_name=author.name, written_at=rfc3339(now)
-    )
+    entry = report_service.addendum(text, author=facts, written_at=rfc3339(now))
     body = copy.deepcopy(previous.body)
     body["addenda"] = [*body.get("addenda", []), entry]
     version = ReportVersion(
@@ -254,7 +249,7 @@ def add_addendum(
         previous_hash=previous.content_hash,
         content_hash=version_hash(body, previous.content_hash),
         created_at=now,
-        created_by=f"clinician:{author.id}",
+        created_by=f"user:{signer.user_id}",
     )
     session.add(version)
     session.flush()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import soon
+from tests.conftest import VERDICT_SECONDS, soon
 from tests.integration.http import call, free_port
 from tests.policy.test_hostile_policies import HIDDEN_COST, _crowded_checkin
 from tests.samples import GOOD_CHECKIN
@@ -117,7 +117,7 @@ def test_a_costly_rule_in_embedded_mode_fails_closed_without_stalling_others(emb
         base, "POST", f"/v1/sessions/{session_a}/checkins", key_a, GOOD_CHECKIN
     )
     assert status == 202, accepted_a
-    verdict_a = _evaluation(base, key_a, accepted_a["frame_url"], within=2.0)
+    verdict_a = _evaluation(base, key_a, accepted_a["frame_url"], within=VERDICT_SECONDS)
     assert verdict_a["status"] in {"clear", "attention"}
     verdict_b = _evaluation(base, key_b, accepted_b["frame_url"], within=30.0)
     assert verdict_b["status"] == "blocked"

@@ -12,7 +12,7 @@ import time
 import pytest
 import yaml
 
-from tests.conftest import wait_for
+from tests.conftest import VERDICT_SECONDS, wait_for
 from tests.samples import GOOD_CHECKIN
 from tests.services.policy.test_custom_rule_limits import HOSTILE
 
@@ -120,7 +120,8 @@ def test_a_costly_rule_cannot_delay_another_practice_and_fails_closed(worker, ma
     assert a.post(f"/v1/sessions/{a_session}/checkins", GOOD_CHECKIN).status_code == 202
     a_verdict = wait_for(lambda: _verdict(a, a_session), timeout=30)
     elapsed = time.monotonic() - started
-    assert elapsed < 2.0, f"practice A's verdict took {elapsed:.2f}s"
+    print(f"practice A's verdict beside B's costly rule: {elapsed:.2f} s")
+    assert elapsed < VERDICT_SECONDS, f"practice A's verdict took {elapsed:.2f}s"
     assert a_verdict["status"] == "clear", a_verdict["findings"]
     b_verdict = wait_for(lambda: _verdict(b, b_session), timeout=30)
     assert b_verdict["status"] == "blocked"

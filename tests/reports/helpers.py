@@ -15,6 +15,7 @@ from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations import continuity
 from teleframe.services.session_progress import SETTLE
+from tests.accounts.people import Clock, Person, page_csrf, set_up, setup_link, sign_in
 from tests.conftest import wait_for
 from tests.samples import GOOD_CHECKIN
 
@@ -64,12 +65,54 @@ def end_session(practice, session: dict[str, Any]) -> None:  # type: ignore[no-u
     assert state in ("ended", "report_signed"), state
 
 
-def sign(practice, session: dict[str, Any], clinician_id: str | None = None):  # type: ignore[no-untyped-def]
-    """Sign the session's report, once the session has ended."""
-    end_session(practice, session)
-    return practice.post(
-        report_path(session, "/sign"), {"clinician_id": clinician_id or session["clinician_id"]}
-    )
+def clinician_user(practice, clinician_id: str) -> Person:  # type: ignore[no-untyped-def]
+    """A signed-in dashboard user for `clinician_id`, made once per practice handle.
+
+    Set-up uses the current authenticator code, so sign-in uses a recovery code: no test
+    waits for the next 30-second window."""
+    people = practice.__dict__.setdefault("people", {})
+    if clinician_id not in people:
+        # an unpatched clock: the code is for the next 30-second window, within the drift
+        person = set_up(practice.app, setup_link(practice, "clinician", clinician_id), Clock())
+        response = sign_in(person, Clock(), code=person.recovery_codes.pop())
+        assert response.status_code == 303, response.get_data(as_text=True)
+        person.extra["csrf"] = page_csrf(person)
+        people[clinician_id] = person
+    return people[clinician_id]  # type: ignore[no-any-return]
+
+
+def as_person(person: Person, path: str, body: object):  # type: ignore[no-untyped-def]
+    """A write through the API with the dashboard's cookie and its CSRF token."""
+    return person.http.post(path, json=body, headers={"X-CSRFToken": person.extra["csrf"]})
+
+
+def end(app, session: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """The session ended (as the platform's session.ended event would leave it)."""
+    with app.app_context():
+        db.session.execute(
+            text(
+                "UPDATE sessions SET state = 'ended', ended_at = now() "
+                "WHERE id = :s AND state NOT IN ('ended', 'report_signed')"
+            ),
+            {"s": session["id"]},
+        )
+        db.session.commit()
+
+
+def sign(practice, session: dict[str, Any], clinician_id: str | None = None, **body: object):  # type: ignore[no-untyped-def]
+    """Sign as the signed-in clinician user of `clinician_id` (the session's by default),
+    after the session has ended."""
+    if practice.get(f"/v1/sessions/{session['id']}").status_code == 200:
+        state = practice.get(f"/v1/sessions/{session['id']}").get_json()["state"]
+        if state not in ("ended", "report_signed"):
+            end_session(practice, session)
+    person = clinician_user(practice, clinician_id or session["clinician_id"])
+    return as_person(person, report_path(session, "/sign"), body)
+
+
+def amend(practice, session: dict[str, Any], text: str, clinician_id: str | None = None):  # type: ignore[no-untyped-def]
+    person = clinician_user(practice, clinician_id or session["clinician_id"])
+    return as_person(person, report_path(session, "/addenda"), {"text": text})
 
 
 def stored_versions(app, session_id: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
@@ -11,7 +12,10 @@ from teleframe.extensions import db
 from teleframe.models import ApiKey, AuditEvent
 from tests.reports.helpers import (
     HOSTILE,
+    amend,
+    as_person,
     checkin,
+    clinician_user,
     end_session,
     evaluated_session,
     pdf_text,
@@ -78,7 +82,16 @@ def test_the_sessions_clinician_signs_and_the_version_locks(worker, make_practic
     assert signed["version"]["kind"] == "signed" and signed["version"]["number"] == 1
     attestation = signed["report"]["attestation"]
     assert attestation["signed"] is True
-    assert attestation["signed_by"] == {"id": session["clinician_id"], "name": "Dana Reyes"}
+    person = clinician_user(practice, session["clinician_id"])
+    assert attestation["signed_by"] == {
+        "id": session["clinician_id"],
+        "name": "Dana Reyes",
+        "credentials": "LMFT",
+        "user_id": person.id,
+    }
+    assert attestation["method"] == "password and authenticator code"
+    assert attestation["line"].startswith("Electronically signed by Dana Reyes, LMFT, ")
+    assert signed["version"]["created_by"] == f"user:{person.id}"
     assert practice.get(f"/v1/sessions/{session['id']}").get_json()["state"] == "report_signed"
     # reading again neither rebuilds nor changes it
     assert practice.get(report_path(session)).get_json()["version"] == signed["version"]
@@ -94,7 +107,7 @@ def test_another_clinician_cannot_sign(make_practice):
 
     response = sign(practice, session, other)
 
-    assert response.status_code == 403
+    assert response.status_code == 404  # to another clinician the session does not exist
     assert response.mimetype == "application/problem+json"
     assert practice.get(report_path(session)).get_json()["version"]["kind"] == "draft"
 
@@ -111,9 +124,9 @@ def _notified(practice, session) -> list[str]:  # type: ignore[no-untyped-def]
 def test_a_report_is_signed_after_the_session_ends(make_practice):
     practice = make_practice()
     session = session_only(practice)
-    body = {"clinician_id": session["clinician_id"]}
+    person = clinician_user(practice, session["clinician_id"])
 
-    early = practice.post(report_path(session, "/sign"), body)
+    early = as_person(person, report_path(session, "/sign"), {})
 
     assert early.status_code == 409 and early.mimetype == "application/problem+json"
     assert "not ended" in early.get_json()["detail"]
@@ -121,7 +134,7 @@ def test_a_report_is_signed_after_the_session_ends(make_practice):
     assert practice.get(report_path(session)).get_json()["version"]["kind"] == "draft"
     assert "report.signed" not in _notified(practice, session)
     end_session(practice, session)
-    assert practice.post(report_path(session, "/sign"), body).status_code == 200
+    assert as_person(person, report_path(session, "/sign"), {}).status_code == 200
     assert _state(practice, session) == "report_signed"
 
 
@@ -130,9 +143,8 @@ def test_signing_the_reviewed_draft_only(make_practice):
     session = session_only(practice)
     end_session(practice, session)
     reviewed = practice.get(report_path(session)).get_json()["version"]
-    stale = {"clinician_id": session["clinician_id"], "content_hash": "sha256:" + "0" * 64}
 
-    refused = practice.post(report_path(session, "/sign"), stale)
+    refused = sign(practice, session, content_hash="sha256:" + "0" * 64)
 
     assert refused.status_code == 409
     after = practice.get(report_path(session)).get_json()
@@ -142,11 +154,13 @@ def test_signing_the_reviewed_draft_only(make_practice):
     assert _state(practice, session) == "ended"
     assert "report.signed" not in _notified(practice, session)
 
-    body = {"clinician_id": session["clinician_id"], "content_hash": reviewed["content_hash"]}
-    signed = practice.post(report_path(session, "/sign"), body).get_json()
+    response = sign(practice, session, content_hash=reviewed["content_hash"])
+    assert response.status_code == 200
+    signed = response.get_json()
 
     assert signed["version"]["kind"] == "signed" and signed["version"]["number"] == 1
     assert signed["report"]["attestation"]["signed"] is True
+    assert signed["report"]["attestation"]["reviewed_hash"] == reviewed["content_hash"]
     assert _state(practice, session) == "report_signed"
     assert _notified(practice, session).count("report.signed") == 1
 
@@ -154,12 +168,12 @@ def test_signing_the_reviewed_draft_only(make_practice):
 def test_an_addendum_appends_and_leaves_the_signed_version_alone(app, make_practice):
     practice = make_practice()
     session = session_only(practice)
-    note = {"author_id": session["clinician_id"], "text": "Client called back at 17:40."}
-    assert practice.post(report_path(session, "/addenda"), note).status_code == 409
+    note = {"text": "Client called back at 17:40."}
+    assert amend(practice, session, note["text"]).status_code == 409
     sign(practice, session)
     signed_row = stored_versions(app, session["id"])[0]
 
-    response = practice.post(report_path(session, "/addenda"), note)
+    response = amend(practice, session, note["text"])
 
     assert response.status_code == 201, response.get_json()
     amended = response.get_json()
@@ -177,12 +191,11 @@ def test_addendum_rules(make_practice):
     session = session_only(practice)
     sign(practice, session)
     other = practice.clinician(name="Riley Other")
-    path = report_path(session, "/addenda")
-    assert practice.post(path, {"author_id": other, "text": "x"}).status_code == 403
-    too_long = {"author_id": session["clinician_id"], "text": "x" * 5001}
-    assert practice.post(path, too_long).status_code == 422
-    blank = {"author_id": session["clinician_id"], "text": "   "}
-    assert practice.post(path, blank).status_code == 422
+    assert amend(practice, session, "x", other).status_code == 404
+    assert amend(practice, session, "x" * 5001).status_code == 422
+    assert amend(practice, session, "   ").status_code == 422
+    note = {"author_id": session["clinician_id"], "text": "An API key cannot amend."}
+    assert practice.post(report_path(session, "/addenda"), note).status_code == 403
     assert len(practice.get(report_path(session)).get_json()["versions"]) == 1
 
 
@@ -197,7 +210,14 @@ def test_pdf_export_is_readable_and_prints_hostile_text_literally(worker, make_p
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     text = pdf_text(response.data)
+    line = practice.get(report_path(session)).get_json()["report"]["attestation"]["line"]
+    assert re.fullmatch(
+        r"Electronically signed by Dana Reyes, LMFT, \d{4}-\d\d-\d\d \d\d:\d\d UTC "
+        r"\(password and authenticator code\)",
+        line,
+    )
     for fact in (
+        line,
         "Signed by Dana Reyes",
         "LMFT-12345",
         "Sam Client",
@@ -229,6 +249,19 @@ def test_fhir_export_is_a_valid_r4_bundle(worker, make_practice):
         e.resource for e in bundle.entry if e.resource.get_resource_type() == "Encounter"
     )
     assert encounter.class_fhir.code == "VR"
+    provenance = next(
+        e.resource for e in bundle.entry if e.resource.get_resource_type() == "Provenance"
+    )
+    assert provenance.agent[0].who.display == "Dana Reyes, LMFT"
+    assert "password and authenticator code" in provenance.activity.text
+    amend(practice, session, "First note.")
+    amend(practice, session, "Second note.")
+    entries = json.loads(practice.get(report_path(session, ".fhir.json")).data)["entry"]
+    provenances = [e["resource"] for e in entries if e["resource"]["resourceType"] == "Provenance"]
+    assert len(provenances) == 3  # the signature and one per addendum
+    assert [p["activity"]["text"] for p in provenances[1:]] == [
+        "Addendum written (password and authenticator code)"
+    ] * 2
 
 
 def test_every_read_export_and_change_is_audited(app, make_practice):
@@ -242,10 +275,9 @@ def test_every_read_export_and_change_is_audited(app, make_practice):
     practice.get(report_path(session, ".pdf"))
     practice.get(report_path(session, ".fhir.json"))
     sign(practice, session)
-    practice.post(
-        report_path(session, "/addenda"), {"author_id": session["clinician_id"], "text": "Noted."}
-    )
+    amend(practice, session, "Noted.")
     practice.get(report_path(session, "/verify"))
+    person = clinician_user(practice, session["clinician_id"])
 
     with app.app_context():
         key_id = db.session.scalar(select(ApiKey.id).where(ApiKey.practice_id == practice.id))
@@ -263,7 +295,11 @@ def test_every_read_export_and_change_is_audited(app, make_practice):
             ("amend", "json"),
             ("read", "verify"),
         ]
-        assert {(e.actor_type, e.actor_id) for e in events} == {("api_key", str(key_id))}
+        actors = [(e.action, e.actor_type, e.actor_id) for e in events]
+        assert {(t, i) for a, t, i in actors if a in ("sign", "amend")} == {("user", person.id)}
+        assert {(t, i) for a, t, i in actors if a not in ("sign", "amend")} == {
+            ("api_key", str(key_id))
+        }
         assert all(e.remote_addr and e.request_id for e in events)
         assert events[0].request_id == "req-42"
         assert {e.practice_id for e in events} == {practice.id}
@@ -292,7 +328,7 @@ def test_another_practices_key_gets_404_on_every_report_route(make_practice):
         response = stranger.get(report_path(session, suffix))
         assert response.status_code == 404, suffix
         assert response.mimetype == "application/problem+json"
-    note = {"author_id": session["clinician_id"], "text": "x"}
-    assert stranger.post(report_path(session, "/addenda"), note).status_code == 404
-    assert sign(stranger, session).status_code == 404
+    stranger_clinician = stranger.clinician()
+    assert amend(stranger, session, "x", stranger_clinician).status_code == 404
+    assert sign(stranger, session, stranger_clinician).status_code == 404
     assert len(owner.get(report_path(session)).get_json()["versions"]) == 1

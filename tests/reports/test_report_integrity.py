@@ -12,15 +12,21 @@ from sqlalchemy.exc import IntegrityError
 
 from teleframe.extensions import db
 from tests.conftest import settings_env
-from tests.reports.helpers import report_path, session_only, sign, stored_versions, tamper
+from tests.reports.helpers import (
+    amend,
+    report_path,
+    session_only,
+    sign,
+    stored_versions,
+    tamper,
+)
 
 
 def _signed_and_amended(practice) -> dict:  # type: ignore[no-untyped-def,type-arg]
     session = session_only(practice)
     practice.post(f"/v1/sessions/{session['id']}/checkins", {"location": {"country": "US"}})
     assert sign(practice, session).status_code == 200
-    note = {"author_id": session["clinician_id"], "text": "Late note."}
-    assert practice.post(report_path(session, "/addenda"), note).status_code == 201
+    assert amend(practice, session, "Late note.").status_code == 201
     return session
 
 

@@ -6,6 +6,7 @@ import logging
 import uuid
 
 from celery import shared_task
+from celery.signals import worker_init
 
 from teleframe import tasks
 from teleframe.db import outbox
@@ -13,9 +14,17 @@ from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations.checkin_reminder import flag_missing
 from teleframe.operations.evaluation import BATCH, evaluate_staged
+from teleframe.services.reference import load_reference
 
 log = logging.getLogger(__name__)
 DRAIN_ROUNDS = 20  # a message drains at most this many batches, then yields the worker
+
+
+@worker_init.connect
+def _load_reference_data(**_: object) -> None:
+    """Parse the reviewed reference files before the first check-in arrives, not while a
+    client waits for its verdict."""
+    load_reference().emergency_for("US", None)
 
 
 @shared_task(name=tasks.EVALUATE_CHECKIN, bind=True)

@@ -9,6 +9,7 @@ from flask import Response, g, json
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from teleframe.api.reports.people import check_visible, signer_or_refuse
 from teleframe.api.reports.schemas import (
     AddendumCreateSchema,
     ChainVerdictSchema,
@@ -65,6 +66,7 @@ def _audit(session: TherapySession, action: str, version: ReportVersion, form: s
 def _head(session_id: uuid.UUID, action: str, form: str) -> ReportVersion:
     """Load, scope, refresh the draft, record the access, commit: then the body may leave."""
     therapy_session = get_scoped(TherapySession, session_id)
+    check_visible(therapy_session)
     try:
         version = report.refresh_draft(db.session, therapy_session)
     except report.ReportError as error:
@@ -118,15 +120,21 @@ class ReportFhir(MethodView):
 class ReportSign(MethodView):
     @blp.arguments(ReportSignSchema())
     @blp.response(200, ReportSchema())
+    @blp.alt_response(401, description="Not re-authenticated in the last 5 minutes")
+    @blp.alt_response(403, description="A practice API key, or not the session's clinician")
+    @blp.alt_response(409, description="Already signed, draft changed, or session not ended")
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
-        """Sign the report as the session's clinician; the signed version never changes"""
+        """Sign the report as the session's clinician; the signed version never changes
+
+        Only the session's clinician: signed in at /app and re-authenticated within 5 minutes,
+        or with their personal access token. Practice API keys get 403. `clinician_id` is
+        ignored (the signer is the authenticated person)."""
+        signer = signer_or_refuse()
         therapy_session = get_scoped(TherapySession, session_id)
+        check_visible(therapy_session)
         try:
             version = report.sign(
-                db.session,
-                therapy_session,
-                data["clinician_id"],
-                expected_hash=data.get("content_hash"),
+                db.session, therapy_session, signer, expected_hash=data.get("content_hash")
             )
         except report.ReportError as error:
             db.session.rollback()
@@ -140,13 +148,19 @@ class ReportSign(MethodView):
 class ReportAddenda(MethodView):
     @blp.arguments(AddendumCreateSchema())
     @blp.response(201, ReportSchema())
+    @blp.alt_response(401, description="Not re-authenticated in the last 5 minutes")
+    @blp.alt_response(403, description="A practice API key, or not the session's clinician")
+    @blp.alt_response(409, description="The report is not signed yet")
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
-        """Append an addendum to a signed report, as a new version chained to the last"""
+        """Append an addendum to a signed report, as a new version chained to the last
+
+        The same people as signing; `author_id` is ignored (the author is the authenticated
+        person)."""
+        signer = signer_or_refuse()
         therapy_session = get_scoped(TherapySession, session_id)
+        check_visible(therapy_session)
         try:
-            version = report.add_addendum(
-                db.session, therapy_session, data["author_id"], data["text"]
-            )
+            version = report.add_addendum(db.session, therapy_session, signer, data["text"])
         except report.ReportError as error:
             db.session.rollback()
             _refuse(error)
@@ -161,6 +175,7 @@ class ReportVerify(MethodView):
     def get(self, session_id: uuid.UUID) -> dict[str, Any]:
         """Recompute the report's hash chain from the stored versions"""
         therapy_session = get_scoped(TherapySession, session_id)
+        check_visible(therapy_session)
         verdict = report.verify(db.session, therapy_session.id)
         audit.record(
             db.session,

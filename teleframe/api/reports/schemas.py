@@ -4,7 +4,9 @@ from teleframe.api.fields import text
 
 
 class ReportSignSchema(Schema):
-    clinician_id = fields.UUID(required=True)
+    clinician_id = fields.UUID(
+        metadata={"description": "Ignored: the signer is the authenticated clinician"}
+    )
     content_hash = fields.String(
         validate=validate.Regexp(r"^sha256:[0-9a-f]{64}$"),
         metadata={"description": "The draft's hash as reviewed; 409 if the draft has changed"},
@@ -12,7 +14,9 @@ class ReportSignSchema(Schema):
 
 
 class AddendumCreateSchema(Schema):
-    author_id = fields.UUID(required=True)
+    author_id = fields.UUID(
+        metadata={"description": "Ignored: the author is the authenticated clinician"}
+    )
     text = text(5000, required=True)
 
     @validates("text")

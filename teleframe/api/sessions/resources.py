@@ -26,7 +26,7 @@ from teleframe.db import audit
 from teleframe.db.queries import get_scoped, not_found
 from teleframe.extensions import db
 from teleframe.models import Client, Clinician, TherapySession
-from teleframe.operations.checkin import CheckInClosed, submit
+from teleframe.operations.checkin import CheckInClosed, closed_message, submit
 from teleframe.operations.frame import frame_of, verdict_of
 
 blp = Blueprint("sessions", __name__, url_prefix="/v1/sessions", description="Sessions")
@@ -105,7 +105,7 @@ class CheckIns(MethodView):
         try:
             checkin = submit(db.session, session, data, source="api")
         except CheckInClosed:
-            abort(409, message="The session has ended; check-ins are closed.")
+            abort(409, message=closed_message(session))
         frame_url = url_for("sessions.Frame", session_id=session.id)
         verdict_url = url_for("sessions.Verdict", session_id=session.id, checkin_id=checkin.id)
         body = {

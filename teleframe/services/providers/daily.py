@@ -18,6 +18,8 @@ from teleframe.services.providers import (
     InboundRequest,
     PayloadInvalid,
     SignatureInvalid,
+)
+from teleframe.services.providers.payload import (
     body_key,
     bounded_key,
     check_fresh,

@@ -36,22 +36,24 @@ from teleframe.services.providers import (
     InboundRequest,
     PayloadInvalid,
     SignatureInvalid,
+    rfc3339,
+    storable,
+)
+from teleframe.services.providers.event_schema import (
+    EventEnvelopeSchema,
+    WebhookEventSchema,
+    flat_errors,
+)
+from teleframe.services.providers.payload import (
     body_key,
     bounded_key,
     check_fresh,
     parse_json_object,
     pseudonym,
     require_header,
-    rfc3339,
     room_text,
     same_digest,
-    storable,
     unix_header_time,
-)
-from teleframe.services.providers.event_schema import (
-    EventEnvelopeSchema,
-    WebhookEventSchema,
-    flat_errors,
 )
 
 NAME = "standard"

@@ -23,10 +23,12 @@ from teleframe.services.providers import (
     InboundRequest,
     PayloadInvalid,
     SignatureInvalid,
+    parse_time,
+)
+from teleframe.services.providers.payload import (
     bounded_key,
     check_fresh,
     hmac_digest,
-    parse_time,
     pseudonym,
     require_header,
     room_text,

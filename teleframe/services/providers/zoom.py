@@ -17,6 +17,9 @@ from teleframe.services.providers import (
     InboundRequest,
     PayloadInvalid,
     SignatureInvalid,
+    parse_time,
+)
+from teleframe.services.providers.payload import (
     body_key,
     bounded_key,
     check_fresh,
@@ -24,7 +27,6 @@ from teleframe.services.providers import (
     hmac_digest,
     number,
     parse_json_object,
-    parse_time,
     require_header,
     room_text,
     same_digest,

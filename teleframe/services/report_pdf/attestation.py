@@ -21,6 +21,8 @@ def addenda(report: Mapping[str, Any]) -> Iterable[Flowable]:
         author = entry.get("author") or {}
         yield para(f"{markup(author.get('name'))}, {when(entry.get('written_at'))}", "h3")
         yield para(markup(entry.get("text"), limit=20_000))
+        if entry.get("line"):
+            yield para(markup(entry["line"]), "small")
 
 
 def signature(report: Mapping[str, Any]) -> Iterable[Flowable]:
@@ -43,6 +45,9 @@ def signature(report: Mapping[str, Any]) -> Iterable[Flowable]:
         ("Body digest", sha256_digest(body)),
     ]
     block: list[Flowable] = [*section("Clinician attestation"), facts(rows), Spacer(1, 4)]
+    if attestation["signed"] and attestation.get("line"):
+        # the signature in words: who, with which credentials, when, and how they proved it
+        block.append(para(markup(attestation["line"])))
     block.extend(hash_row(label, value) for label, value in hashes)
     block.append(
         para(

@@ -110,12 +110,30 @@ def test_signing_closes_what_the_attestation_covers() -> None:
 
     signed = sign(
         draft,
-        clinician_id=CLINICIAN["id"],
-        clinician_name="Dana Reyes",
-        signed_at="2026-12-01T18:05:00Z",
+        signer={
+            "id": CLINICIAN["id"],
+            "name": "Dana Reyes",
+            "credentials": "LMFT",
+            "user_id": "usr-1",
+            "method": "password and authenticator code",
+        },
+        signed_at="2026-12-01T17:55:00Z",
+        reviewed_hash="sha256:" + "0" * 64,
     )
 
-    assert signed["attestation"]["signed_by"] == {"id": CLINICIAN["id"], "name": "Dana Reyes"}
+    attestation = signed["attestation"]
+    assert attestation["signed_by"] == {
+        "id": CLINICIAN["id"],
+        "name": "Dana Reyes",
+        "credentials": "LMFT",
+        "user_id": "usr-1",
+    }
+    assert attestation["method"] == "password and authenticator code"
+    assert attestation["reviewed_hash"] == "sha256:" + "0" * 64
+    assert attestation["line"] == (
+        "Electronically signed by Dana Reyes, LMFT, 2026-12-01 17:55 UTC "
+        "(password and authenticator code)"
+    )
     assert _status(signed, "clinician_side_present") == "captured"
     assert signed["completeness"]["pending_attestation"] == []
     assert draft["attestation"]["signed"] is False  # the draft itself is untouched
@@ -125,16 +143,23 @@ def test_only_the_sessions_clinician_signs_and_only_once() -> None:
     draft = build_report(sample_input())
     with pytest.raises(ReportSigningError):
         sign(
-            draft, clinician_id="someone-else", clinician_name="X", signed_at="2026-12-01T18:05:00Z"
+            draft,
+            signer={"id": "someone-else", "name": "X", "method": "password and authenticator code"},
+            signed_at="2026-12-01T18:05:00Z",
         )
     signed = sign(
-        draft, clinician_id=CLINICIAN["id"], clinician_name="D", signed_at="2026-12-01T18:05:00Z"
+        draft,
+        signer={"id": CLINICIAN["id"], "name": "D", "method": "password and authenticator code"},
+        signed_at="2026-12-01T18:05:00Z",
     )
     with pytest.raises(ReportSigningError):
         sign(
             signed,
-            clinician_id=CLINICIAN["id"],
-            clinician_name="D",
+            signer={
+                "id": CLINICIAN["id"],
+                "name": "D",
+                "method": "password and authenticator code",
+            },
             signed_at="2026-12-01T18:06:00Z",
         )
 
@@ -142,8 +167,7 @@ def test_only_the_sessions_clinician_signs_and_only_once() -> None:
 def test_addendum_records_author_and_time() -> None:
     entry = addendum(
         "  Client called back after the session.  ",
-        author_id="cln",
-        author_name="Dana",
+        author={"id": "cln", "name": "Dana", "method": "password and authenticator code"},
         written_at="2026-12-02T09:00:00Z",
     )
 
@@ -151,10 +175,18 @@ def test_addendum_records_author_and_time() -> None:
         "kind": "addendum",
         "text": "Client called back after the session.",
         "author": {"id": "cln", "name": "Dana"},
+        "method": "password and authenticator code",
+        "token_id": None,
+        "line": "Electronically signed by Dana, 2026-12-02 09:00 UTC "
+        "(password and authenticator code)",
         "written_at": "2026-12-02T09:00:00Z",
     }
     with pytest.raises(ValueError, match="needs text"):
-        addendum("   ", author_id="cln", author_name="Dana", written_at="2026-12-02T09:00:00Z")
+        addendum(
+            "   ",
+            author={"id": "cln", "name": "Dana", "method": "password and authenticator code"},
+            written_at="2026-12-02T09:00:00Z",
+        )
 
 
 def test_nothing_from_the_record_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
@@ -162,8 +194,11 @@ def test_nothing_from_the_record_reaches_the_logs(caplog: pytest.LogCaptureFixtu
     report = build_report(sample_input())
     signed = sign(
         report,
-        clinician_id=CLINICIAN["id"],
-        clinician_name="Dana Reyes",
+        signer={
+            "id": CLINICIAN["id"],
+            "name": "Dana Reyes",
+            "method": "password and authenticator code",
+        },
         signed_at="2026-12-01T18:05:00Z",
     )
     render_pdf(signed)

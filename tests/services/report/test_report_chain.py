@@ -35,14 +35,20 @@ def versions() -> list[dict[str, Any]]:
     draft = build_report(sample_input())
     signed = sign(
         draft,
-        clinician_id=CLINICIAN["id"],
-        clinician_name="Dana Reyes",
+        signer={
+            "id": CLINICIAN["id"],
+            "name": "Dana Reyes",
+            "method": "password and authenticator code",
+        },
         signed_at="2026-12-01T18:05:00Z",
     )
     note = addendum(
         "Client called back.",
-        author_id=CLINICIAN["id"],
-        author_name="Dana Reyes",
+        author={
+            "id": CLINICIAN["id"],
+            "name": "Dana Reyes",
+            "method": "password and authenticator code",
+        },
         written_at="2026-12-02T09:00:00Z",
     )
     return _chain((draft, "draft"), (signed, "signed"), (note, "addendum"))

@@ -21,8 +21,11 @@ ANSWER_TYPES = {"boolean": "valueBoolean", "string": "valueString", "choice": "v
 def _signed() -> dict[str, Any]:
     report = sign(
         build_report(sample_input()),
-        clinician_id=CLINICIAN["id"],
-        clinician_name="Dana Reyes",
+        signer={
+            "id": CLINICIAN["id"],
+            "name": "Dana Reyes",
+            "method": "password and authenticator code",
+        },
         signed_at="2026-12-01T18:05:00Z",
     )
     report["version"] = {

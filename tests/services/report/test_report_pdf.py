@@ -29,8 +29,11 @@ def _signed(**changes: Any) -> dict[str, Any]:
     report = build_report(sample_input(**changes))
     return sign(
         report,
-        clinician_id=CLINICIAN["id"],
-        clinician_name="Dana Reyes",
+        signer={
+            "id": CLINICIAN["id"],
+            "name": "Dana Reyes",
+            "method": "password and authenticator code",
+        },
         signed_at="2026-12-01T18:05:00Z",
     )
 
@@ -92,8 +95,7 @@ def test_client_text_prints_literally_and_injects_nothing() -> None:
     report["addenda"] = [
         addendum(
             f"Said {HOSTILE} &amp; more",
-            author_id="x",
-            author_name="<u>Dr</u>",
+            author={"id": "x", "name": "<u>Dr</u>", "method": "password and authenticator code"},
             written_at="2026-12-02T09:00:00Z",
         )
     ]

@@ -1,0 +1,1 @@
+"""The clinicians' and practice admins' dashboard at /app: server-rendered, signed in."""
