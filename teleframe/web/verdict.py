@@ -32,12 +32,21 @@ def dial(number: str) -> str:
     return "".join(ch for ch in number if ch in _DIAL_CHARACTERS)
 
 
-def emergency_lines(facts: Mapping[str, Any] | None) -> dict[str, str]:
-    emergency = (facts or {}).get("emergency") or {}
+def emergency_help(facts: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The reviewed emergency number and crisis lines for where the client is (no PHI)."""
+    emergency = (facts or {}).get("emergency")
+    if not isinstance(emergency, Mapping):
+        return None
+    number = emergency.get("emergency_number")
+    lines = [
+        line
+        for line in emergency.get("crisis_lines") or []
+        if isinstance(line, Mapping) and line.get("call") and dial(str(line["call"]))
+    ]
     return {
-        key: str(emergency[key])
-        for key in ("emergency_number", "crisis_line")
-        if emergency.get(key) and dial(str(emergency[key]))
+        "emergency_number": number if number and dial(str(number)) else None,
+        "reviewed": bool(emergency.get("reviewed", True)),
+        "crisis_lines": lines,
     }
 
 

@@ -184,7 +184,7 @@ def status() -> Any:
         messages=[
             verdict.client_message(finding, lang) for finding in evaluation.get("findings", [])
         ],
-        emergency=verdict.emergency_lines(evaluation.get("facts")),
+        emergency=verdict.emergency_help(evaluation.get("facts")),
         callback=verdict.readable_phone((checkin.get("backup") or {}).get("callback_phone")),
         dial=verdict.dial,
         refresh_seconds=refresh_seconds,
