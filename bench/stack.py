@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -200,6 +201,8 @@ def wait_http(item: Started, url: str, timeout: float = 60.0) -> None:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback http)
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError:
+            return  # listening: /healthz says 503 until a worker and beat beat
         except OSError:
             pass
         if item.process.poll() is not None or time.monotonic() > deadline:

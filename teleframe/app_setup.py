@@ -12,13 +12,19 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from teleframe import tasks
-from teleframe.errors import from_http_exception, problem
+from teleframe.db.engine import bound_replies, postgresql_engine_options
+from teleframe.errors import (
+    dependency_unavailable,
+    from_http_exception,
+    problem,
+    service_unavailable,
+)
 from teleframe.extensions import ProblemApi, db
 from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {"url": settings.database_url, "connect_args": {"timeout": 30}}
 
 
@@ -26,14 +32,15 @@ def configure_database(app: Flask, settings: Settings) -> None:
     if settings.database_url.startswith("sqlite"):
         engine: dict[str, Any] = _sqlite_engine_options(settings)
     else:
-        # no pre-ping: it costs a round trip per request; recycling bounds stale connections
-        engine = {"url": settings.database_url, "pool_recycle": 300}
+        engine = postgresql_engine_options(settings)
     app.config["SQLALCHEMY_ENGINES"] = {"default": engine}
     db.init_app(app)
     _drop_async_teardown(app)
-    if settings.database_url.startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if settings.database_url.startswith("sqlite"):
             _tune_sqlite(db.engine)
+        else:
+            bound_replies(db.engine, settings)
 
 
 def _drop_async_teardown(app: Flask) -> None:
@@ -127,6 +134,10 @@ def register_api(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return from_http_exception(error)
+        if dependency_unavailable(error):
+            app.logger.warning("database unavailable: %s", type(error).__name__)
+            retry_after = app.config["TELEFRAME_SETTINGS"].retry_after_seconds
+            return service_unavailable(retry_after)
         app.logger.exception("unhandled error")
         return problem(500, "Something went wrong on our side.")
 
@@ -170,11 +181,17 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "workers.tasks.report",
             "workers.tasks.continuity",
             "workers.tasks.webhooks",
+            "workers.heartbeat",
+            "workers.tasks.maintenance",
         ),
+        "beat_scheduler": "workers.beat:HeartbeatScheduler",
         "beat_schedule": {
             "relay-outbox": {"task": tasks.RELAY_OUTBOX, "schedule": 2.0},
             "enforce-retention": {"task": tasks.ENFORCE_RETENTION, "schedule": 86400.0},
-            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 10.0},
+            # settles sessions whose events went quiet (services/session_progress.SETTLE)
+            "check-disruptions": {"task": tasks.CHECK_DISRUPTIONS, "schedule": 5.0},
+            "check-missing-checkins": {"task": tasks.CHECK_MISSING_CHECKINS, "schedule": 60.0},
+            "purge-idempotency-keys": {"task": tasks.PURGE_IDEMPOTENCY_KEYS, "schedule": 3600.0},
             # staged work wakes a worker on commit; these catch a lost wake-up and due retries
             "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
             "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
@@ -182,18 +199,20 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },
     }
+    # visibility timeout well above the longest task, with no long countdowns anywhere;
+    # short socket timeouts and one immediate retry, so a dead broker costs a request
+    # milliseconds (the outbox keeps the work, and the breaker skips the broker meanwhile)
+    config["broker_transport_options"] = {
+        "visibility_timeout": 1800,
+        "socket_connect_timeout": settings.broker_socket_timeout_seconds,
+        "socket_timeout": settings.broker_socket_timeout_seconds,
+    }
+    config["task_publish_retry_policy"] = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0,
+        "interval_max": 0,
+    }
     if settings.embedded:
-        folder = settings.broker_folder
-        for sub in ("queue", "control"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        config["broker_transport_options"] = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "control_folder": str(folder / "control"),
-            "polling_interval": 0.02,
-        }
         config["beat_schedule_filename"] = str(settings.data_dir / "beat-schedule")
-    else:
-        # visibility timeout well above the longest task, with no long countdowns anywhere
-        config["broker_transport_options"] = {"visibility_timeout": 1800}
     return config

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import uuid
 
@@ -13,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from config.settings import load_settings
-from teleframe import migrations, tasks
+from teleframe import migrations
 
 
 def _app() -> Flask:
@@ -47,8 +45,11 @@ def init(practice_name: str) -> None:
     from teleframe.extensions import db as database
     from teleframe.models import Practice
     from teleframe.operations import policy
+    from teleframe.runtime.data_dir import PRIVATE_UMASK, make_private
 
+    os.umask(PRIVATE_UMASK)
     settings = load_settings()
+    make_private(settings.data_dir, create=settings.embedded)
     migrations.upgrade(settings.database_url)
     app = _app()
     with app.app_context():
@@ -148,36 +149,15 @@ def report_verify(session_id: uuid.UUID) -> None:
     sys.exit(1)
 
 
-def worker_command(*, beat: bool, prefix: str = "teleframe") -> list[str]:
-    command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--pool", "solo"]
-    command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
-    command += ["-Q", ",".join(tasks.queues(prefix))]  # the embedded worker does every kind
-    return [*command, "--beat"] if beat else command
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
-    """Run the API and a real worker in one command (embedded: SQLite and a file broker)."""
-    from waitress import serve as waitress_serve
+    """Run the API with a supervised worker and beat (embedded: SQLite and a private Redis)."""
+    from teleframe.runtime.serve import run
 
-    settings = load_settings()
-    migrations.upgrade(settings.database_url)
-    app = _app()
-    env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
-    command = worker_command(beat=True, prefix=settings.queue)
-    worker = subprocess.Popen(command, env=env)  # noqa: S603 (own argv)
-    click.echo(f"teleframe on http://{host}:{port} (data in {settings.data_dir})")
-    try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="teleframe")
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    sys.exit(run(host, port, threads, say=lambda line: click.echo(line, err=True)))
 
 
 @main.group()

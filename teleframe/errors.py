@@ -8,6 +8,10 @@ from typing import Any
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
+from teleframe.db.engine import dependency_unavailable
+
+__all__ = ["dependency_unavailable", "from_http_exception", "problem", "service_unavailable"]
+
 PROBLEM_TYPE_BASE = "https://teleframe.dev/problems/"
 
 
@@ -50,4 +54,10 @@ def from_http_exception(error: HTTPException) -> Response:
         response.headers[name] = value
     if error.response is not None and error.response.headers.get("Allow"):
         response.headers["Allow"] = error.response.headers["Allow"]
+    return response
+
+
+def service_unavailable(retry_after: int) -> Response:
+    response = problem(503, "A service teleframe depends on is unavailable; retry shortly.")
+    response.headers["Retry-After"] = str(retry_after)
     return response

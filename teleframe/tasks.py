@@ -11,12 +11,14 @@ INGEST_EVENT = "teleframe.ingest_event"
 DRAIN_INBOUND = "teleframe.drain_inbound"
 FOLD_SESSION = "teleframe.fold_session"
 CHECK_DISRUPTIONS = "teleframe.check_disruptions"
+CHECK_MISSING_CHECKINS = "teleframe.check_missing_checkins"
 BUILD_REPORT_DRAFT = "teleframe.build_report_draft"
 ENFORCE_RETENTION = "teleframe.enforce_retention"
 RELAY_OUTBOX = "teleframe.relay_outbox"
 FAN_OUT_EVENTS = "teleframe.fan_out_events"
 DELIVER_DUE = "teleframe.deliver_due"
 DELIVER_WEBHOOK = "teleframe.deliver_webhook"
+PURGE_IDEMPOTENCY_KEYS = "teleframe.purge_idempotency_keys"
 
 EVALUATION = "evaluation"
 INGEST = "ingest"
@@ -38,6 +40,8 @@ KIND_OF = {
     FAN_OUT_EVENTS: MAINTENANCE,
     DELIVER_DUE: MAINTENANCE,  # the claim is quick; only the attempts wait on receivers
     DELIVER_WEBHOOK: DELIVERY,
+    PURGE_IDEMPOTENCY_KEYS: MAINTENANCE,
+    CHECK_MISSING_CHECKINS: MAINTENANCE,
 }
 
 

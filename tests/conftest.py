@@ -99,7 +99,8 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2) as probe:
+            probe.ping()
     except redis.RedisError as error:
         service_missing(f"Redis at {REDIS_URL}: {error}")
     return REDIS_URL

@@ -16,27 +16,39 @@ from typing import Any
 
 import celery
 from celery import Celery
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from teleframe.db import fair
+from teleframe.db import breaker, fair
 from teleframe.models import OutboxMessage
 from teleframe.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-# How long staged work may take before the relay publishes it again. Well past a normal
-# backlog, so a busy hour is not doubled by re-publishing work still in the queue.
-RELAY_GRACE = timedelta(seconds=60)
+# How long staged work may take before the relay publishes it again. Short, so work whose
+# worker died is sent again within seconds; a re-publish of work still queued costs one no-op
+# task (tasks drain their kind of staged work and are idempotent), and backoff bounds repeats.
+RELAY_GRACE = timedelta(seconds=5)
 RELAY_BATCH = 100
 
 
 def relay_grace() -> timedelta:
+    """Zero while the broker is known down: the relay should publish as soon as it is back."""
     from flask import current_app, has_app_context
 
+    if breaker.broker.is_open():
+        return timedelta(0)
     if has_app_context():
         return timedelta(seconds=current_app.config["TELEFRAME_SETTINGS"].relay_grace_seconds)
     return RELAY_GRACE
+
+
+def _broker_down_seconds() -> float:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config["TELEFRAME_SETTINGS"].broker_down_seconds)
+    return 5.0
 
 
 def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> OutboxMessage:
@@ -94,12 +106,17 @@ def _forget_staged(session: Session) -> None:
 
 
 def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
-    """Best effort: a message not published here is published by the relay."""
+    """Best effort: a message not published here is published by the relay. After a failure
+    the broker is skipped for a few seconds (`breaker`), so an outage costs no request time."""
+    if breaker.broker.is_open():
+        return
     for message in messages:
         try:
             celery.send_task(message.task, args=message.args, task_id=str(message.id))
         except Exception:  # the broker being down must not fail an accepted request
+            breaker.broker.trip(_broker_down_seconds())
             log.warning("publish failed for outbox %s; the relay will retry", message.id)
+            return
 
 
 def mark_done(session: Session, message_id: str | None) -> None:
@@ -173,11 +190,22 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(5 * 2**attempts, 3600))
 
 
-def claim_due(session: Session, now: datetime) -> list[OutboxMessage]:
-    """Rows to re-publish; SKIP LOCKED lets several relays run without double claims."""
+def claim_due(
+    session: Session, now: datetime, *, older_than: datetime | None = None
+) -> list[OutboxMessage]:
+    """Rows to re-publish; SKIP LOCKED lets several relays run without double claims.
+
+    With `older_than` (a worker has just started) every row staged before it is claimed,
+    whatever its backoff: its earlier worker may have died with it, and only a new worker
+    can say so."""
+    due = (
+        OutboxMessage.created_at <= older_than
+        if older_than is not None
+        else OutboxMessage.next_attempt_at <= now
+    )
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.done_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.done_at.is_(None), due)
         .order_by(OutboxMessage.next_attempt_at)
         .limit(RELAY_BATCH)
         .with_for_update(skip_locked=True)
@@ -187,3 +215,13 @@ def claim_due(session: Session, now: datetime) -> list[OutboxMessage]:
         row.attempts += 1
         row.next_attempt_at = now + backoff(row.attempts)
     return rows
+
+
+def lag(session: Session) -> tuple[int, datetime | None]:
+    """How much staged work is not done yet, and when the oldest of it was staged."""
+    pending, oldest = session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.done_at.is_(None)
+        )
+    ).one()
+    return int(pending), oldest

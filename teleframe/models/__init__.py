@@ -5,6 +5,7 @@ from teleframe.models.base import Base
 from teleframe.models.checkin import CheckIn, Evaluation
 from teleframe.models.checkin_link import CheckInLink
 from teleframe.models.event import OutboundEvent, SessionEvent
+from teleframe.models.idempotency import IdempotencyKey
 from teleframe.models.integration import InboundEvent, Integration
 from teleframe.models.outbox import OutboxMessage
 from teleframe.models.people import Client, Clinician
@@ -24,6 +25,7 @@ __all__ = [
     "Clinician",
     "Delivery",
     "Evaluation",
+    "IdempotencyKey",
     "InboundEvent",
     "Integration",
     "OutboundEvent",

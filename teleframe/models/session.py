@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -11,14 +10,9 @@ from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teleframe.models.base import Base, JSONDocument, practice_fk, utcnow, uuid_pk
+from teleframe.services.session_state import SessionState
 
-
-class SessionState(enum.StrEnum):
-    scheduled = "scheduled"
-    checked_in = "checked_in"
-    in_progress = "in_progress"
-    ended = "ended"
-    report_signed = "report_signed"
+__all__ = ["SessionState", "TherapySession"]
 
 
 class TherapySession(Base):
@@ -45,5 +39,7 @@ class TherapySession(Base):
     continuity: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     # set while an outage is open, so the protocol sweep finds the sessions to look at
     outage_open_since: Mapped[datetime | None] = mapped_column(index=True)
+    # new events arrived: fold, move on and emit once they have been quiet until then
+    settle_at: Mapped[datetime | None] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from teleframe import tasks
 from teleframe.db import outbox
-from teleframe.models import CheckIn, SessionState, TherapySession
+from teleframe.models import CheckIn, TherapySession
+from teleframe.services.session_state import SessionState, Trigger, allowed, states_allowing
 
-CLOSED_STATES = frozenset({SessionState.ended.value, SessionState.report_signed.value})
+# check-ins close when the session ends (the state machine's table says when)
+CLOSED_STATES = frozenset(set(SessionState) - states_allowing(Trigger.checkin_submitted))
 
 
 class CheckInClosed(Exception):
@@ -25,8 +27,9 @@ def submit(
     *,
     source: str,
 ) -> CheckIn:
-    """`answers` are already shape-validated (CheckInCreateSchema). Commits."""
-    if therapy_session.state in CLOSED_STATES:
+    """`answers` are already shape-validated (CheckInCreateSchema). Flushes: the caller's
+    commit stores the check-in and its outbox row together and then publishes the evaluation."""
+    if not allowed(therapy_session.state, Trigger.checkin_submitted):
         raise CheckInClosed
     checkin = CheckIn(
         id=uuid.uuid4(),
@@ -37,5 +40,5 @@ def submit(
     )
     session.add(checkin)
     outbox.stage(session, therapy_session.practice_id, tasks.EVALUATE_CHECKIN, str(checkin.id))
-    session.commit()  # publishes the staged evaluation
+    session.flush()
     return checkin

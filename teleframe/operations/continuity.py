@@ -4,15 +4,17 @@ the session's progress (in progress, ended) and the disruption protocol's prompt
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
 from teleframe.db import outbox
 from teleframe.models import (
+    InboundEvent,
     ReportVersion,
     SessionEvent,
     SessionState,
@@ -21,8 +23,10 @@ from teleframe.models import (
 from teleframe.operations.notification import emit_all, outbound_row
 from teleframe.operations.policy import session_policy
 from teleframe.services import continuity as fold
-from teleframe.services.moments import rfc3339
 from teleframe.services.providers import Event
+from teleframe.services.session_progress import Progress, progress
+
+BACKLOG_WAIT = timedelta(minutes=5)
 
 
 def continuity_for(
@@ -57,16 +61,24 @@ def session_events(session: Session, session_id: uuid.UUID) -> list[Event]:
     ]
 
 
-def lock_sessions(session: Session, ids: set[Any]) -> list[TherapySession]:
-    """The sessions, locked in id order (never crosswise with another worker)."""
-    if not ids:
+def lock_sessions(session: Session, ids: Iterable[uuid.UUID]) -> list[TherapySession]:
+    """The sessions, locked in id order, the one order every path takes (never crosswise).
+
+    FOR NO KEY UPDATE: it does not conflict with the key-share lock that inserting a check-in
+    or an event takes on its session, so a client's check-in never waits for a worker. Taken
+    before a worker inserts the session's rows, and refreshed from the database
+    (`populate_existing`): an object loaded earlier in the transaction may be stale.
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
         return []
     return list(
         session.scalars(
             select(TherapySession)
-            .where(TherapySession.id.in_(ids))
+            .where(TherapySession.id.in_(wanted))
             .order_by(TherapySession.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -87,95 +99,84 @@ def signed_at(session: Session, therapy_session: TherapySession) -> datetime | N
     )
 
 
-def refold(session: Session, therapy_session: TherapySession, *, now: datetime) -> dict[str, Any]:
-    """Fold all of the session's events again and apply the disruption protocol.
+def refold(
+    session: Session, therapy_session: TherapySession, *, now: datetime, arrived: bool = True
+) -> dict[str, Any] | None:
+    """Fold all of the session's events again; once they have settled, keep the record, move
+    the session on and emit what the change calls for (`services.session_progress`).
 
-    The caller holds the session row locked (SELECT ... FOR UPDATE), so concurrent folds of
-    one session queue up instead of overwriting each other.
+    `arrived`: this fold follows new events. The caller holds the session row locked
+    (`lock_sessions`), so concurrent folds of one session queue up.
     """
     protocol = fold.Protocol.from_policy(policy_document(session, therapy_session))
-    events = session_events(session, therapy_session.id)
     record = fold.fold(
-        events,
+        session_events(session, therapy_session.id),
         protocol,
         scheduled_start=therapy_session.scheduled_start,
         scheduled_end=therapy_session.scheduled_end,
         signed_at=signed_at(session, therapy_session),
     )
-    therapy_session.continuity = record.to_dict()
-    emitted = _advance_state(session, therapy_session, record)
-    open_outage = record.open_outage if record.ended_at is None else None
-    therapy_session.outage_open_since = open_outage.start_at if open_outage else None
-    emitted += _outage_events(therapy_session, record)
-    emitted += protocol_events(therapy_session, record, protocol, now=now)
-    emit_all(session, emitted)
+    kept = therapy_session.continuity
+    step = progress(
+        therapy_session.state,
+        fold.Continuity.from_dict(kept) if kept else None,
+        record,
+        protocol,
+        now=now,
+        settle_at=therapy_session.settle_at,
+        arrived=arrived,
+        outage_open_since=therapy_session.outage_open_since,
+    )
+    _apply(session, therapy_session, step)
     return therapy_session.continuity
 
 
-def _advance_state(
-    session: Session, therapy_session: TherapySession, record: fold.Continuity
-) -> list[dict[str, Any]]:
-    state = therapy_session.state
-    if state in (SessionState.scheduled.value, SessionState.checked_in.value) and (
-        record.started_at is not None
-    ):
-        therapy_session.state = state = SessionState.in_progress.value
-    if record.ended_at is not None and state == SessionState.in_progress.value:
-        therapy_session.state = SessionState.ended.value
-        therapy_session.ended_at = record.ended_at
+def _apply(session: Session, therapy_session: TherapySession, step: Progress) -> None:
+    therapy_session.state = step.state.value
+    therapy_session.settle_at = step.settle_at
+    therapy_session.outage_open_since = step.outage_open_since
+    if not step.settled or step.record is None:
+        return
+    therapy_session.continuity = step.record.to_dict()
+    if step.ended:
+        therapy_session.ended_at = step.record.ended_at
         outbox.stage(
             session, therapy_session.practice_id, tasks.BUILD_REPORT_DRAFT, str(therapy_session.id)
         )
-        return [
-            outbound_row(
-                therapy_session, "session.ended", "", {"ended_at": rfc3339(record.ended_at)}
-            )
-        ]
-    return []
+    emit_all(session, [outbound_row(therapy_session, event) for event in step.emit])
 
 
-def _outage_events(
-    therapy_session: TherapySession, record: fold.Continuity
-) -> list[dict[str, Any]]:
-    rows = []
-    for outage in record.outages:
-        started = rfc3339(outage.start_at)
-        rows.append(
-            outbound_row(therapy_session, "disruption.started", started, {"started_at": started})
-        )
-        if outage.end_at is not None:
-            resolved = {
-                "started_at": started,
-                "resolved_at": rfc3339(outage.end_at),
-                "seconds": outage.seconds,
-            }
-            rows.append(outbound_row(therapy_session, "disruption.resolved", started, resolved))
-    return rows
+def recheck(session: Session, session_id: uuid.UUID, *, now: datetime) -> bool:
+    """Beat's look at one session: settle it, or re-check its open outage against the clock."""
+    for therapy_session in lock_sessions(session, {session_id}):
+        if therapy_session.settle_at is not None or therapy_session.outage_open_since is not None:
+            refold(session, therapy_session, now=now, arrived=False)
+            return True
+    return False
 
 
-def protocol_events(
-    therapy_session: TherapySession,
-    record: fold.Continuity,
-    protocol: fold.Protocol,
-    *,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """What the disruption protocol calls for now: `backup_plan.due` once per outage,
-    `reschedule.suggested` once per session."""
-    rows = []
-    outage = record.open_outage
-    for action in fold.due_actions(record, protocol, now=now):
-        occurrence = rfc3339(outage.start_at) if outage and action == "backup_plan.due" else ""
-        facts: dict[str, Any] = {"at": rfc3339(now)}
-        if outage is not None:
-            facts["outage_started_at"] = rfc3339(outage.start_at)
-        rows.append(outbound_row(therapy_session, action, occurrence, facts))
-    return rows
-
-
-def sessions_with_open_outage(session: Session) -> list[uuid.UUID]:
+def sessions_to_recheck(session: Session, now: datetime) -> list[uuid.UUID]:
+    """Sessions whose events have settled, and those with an outage open; not while a stored
+    webhook for the session's room still waits for a worker (a backlog is not quiet), for at
+    most BACKLOG_WAIT (a webhook that cannot be processed must not hold the session for ever).
+    """
+    waiting = exists().where(
+        InboundEvent.processed_at.is_(None),
+        InboundEvent.received_at > now - BACKLOG_WAIT,
+        InboundEvent.practice_id == TherapySession.practice_id,
+        InboundEvent.provider == TherapySession.video_provider,
+        InboundEvent.room_id == TherapySession.video_room_id,
+    )
     return list(
         session.scalars(
-            select(TherapySession.id).where(TherapySession.outage_open_since.is_not(None))
+            select(TherapySession.id)
+            .where(
+                or_(
+                    TherapySession.settle_at <= now,
+                    TherapySession.outage_open_since.is_not(None),
+                ),
+                ~waiting,
+            )
+            .order_by(TherapySession.id)
         )
     )

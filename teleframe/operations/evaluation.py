@@ -22,7 +22,6 @@ from teleframe.models import (
     Evaluation,
     OutboxMessage,
     PolicyVersion,
-    SessionState,
     TherapySession,
 )
 from teleframe.models.base import utcnow
@@ -32,8 +31,9 @@ from teleframe.operations.parking import fail_message, isolated
 from teleframe.operations.policy import session_policy
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
-from teleframe.services.moments import rfc3339
+from teleframe.services.outbound import evaluation_events
 from teleframe.services.reference import ReferenceData, load_reference
+from teleframe.services.session_state import Trigger, advance
 
 
 def clinician_facts(clinician: Clinician) -> engine.ClinicianFacts:
@@ -106,7 +106,7 @@ BATCH = 50
 
 def _load(session: Session, checkin_ids: list[uuid.UUID]) -> list[Loaded]:
     """Everything the evaluations read, in one round trip. The sessions stay locked, taken in
-    id order so that two workers never wait on each other crosswise."""
+    id order (as everywhere) so that two workers never wait on each other crosswise."""
     rows = session.execute(
         select(CheckIn, TherapySession, Clinician, Client)
         .join(TherapySession, TherapySession.id == CheckIn.session_id)
@@ -114,7 +114,8 @@ def _load(session: Session, checkin_ids: list[uuid.UUID]) -> list[Loaded]:
         .join(Client, Client.id == TherapySession.client_id)
         .where(CheckIn.id.in_(checkin_ids))
         .order_by(TherapySession.id, CheckIn.submitted_at)
-        .with_for_update(of=TherapySession)
+        .with_for_update(of=TherapySession, key_share=True)  # see continuity.lock_sessions
+        .execution_options(populate_existing=True)
     ).all()
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
@@ -142,31 +143,18 @@ def _verdict(
         findings=verdict["findings"],
         facts=verdict["facts"],
     )
-    ref = {"checkin_id": str(checkin.id)}
-    codes = sorted({finding["code"] for finding in evaluation.findings})
-    occurrence = str(checkin.id)
-    events = [
-        outbound_row(
-            therapy_session,
-            "checkin.submitted",
-            occurrence,
-            {**ref, "submitted_at": rfc3339(checkin.submitted_at)},
-        ),
-        outbound_row(
-            therapy_session,
-            "checkin.evaluated",
-            occurrence,
-            {**ref, "status": evaluation.status, "codes": codes},
-        ),
-    ]
+    emitted = evaluation_events(
+        str(checkin.id),
+        checkin.submitted_at,
+        evaluation.status,
+        (finding["code"] for finding in evaluation.findings),
+        is_latest=is_latest,
+    )
     if is_latest:
-        if evaluation.status in ("blocked", "attention"):
-            events.append(
-                outbound_row(therapy_session, f"frame.{evaluation.status}", occurrence, ref)
-            )
         therapy_session.frame_status = evaluation.status
-        if therapy_session.state == SessionState.scheduled.value:
-            therapy_session.state = SessionState.checked_in.value
+        move = advance(therapy_session.state, Trigger.checkin_evaluated)
+        therapy_session.state = move.after.value
+    events = [outbound_row(therapy_session, event) for event in emitted]
     return evaluation, events
 
 

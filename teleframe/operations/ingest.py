@@ -96,16 +96,24 @@ def match_session(
     return min(candidates, key=lambda s: abs(s.scheduled_start - at), default=None)
 
 
-def process_inbound(
+@dataclass(frozen=True)
+class Matched:
+    """A stored webhook read and matched to its session, its events not stored yet."""
+
+    inbound: InboundEvent
+    session_id: uuid.UUID
+    events: list[Event]
+
+
+def match_inbound(
     session: Session, inbound: InboundEvent, matches: dict[Any, Any], now: datetime | None = None
-) -> uuid.UUID | None:
-    """Normalise and store one raw webhook's events; returns the matched session id.
+) -> Matched | None:
+    """Normalise one raw webhook and find its session; stores nothing (the caller locks the
+    session first).
 
     `matches` remembers room lookups within a batch: one session's webhooks arrive together.
     A body the provider cannot read is parked at once: reading it again cannot help.
     """
-    if inbound.processed_at is not None:
-        return inbound.session_id
     inbound.processed_at = now or utcnow()
     try:
         events = PROVIDERS[inbound.provider].normalize(_as_request(inbound))
@@ -125,8 +133,7 @@ def process_inbound(
         inbound.outcome = "unmatched"
         return None
     inbound.outcome, inbound.session_id = "matched", target.id
-    store_events(session, target, events, inbound_id=inbound.id, received_at=inbound.received_at)
-    return target.id
+    return Matched(inbound, target.id, events)
 
 
 def claim_inbound(
@@ -149,27 +156,47 @@ def ingest_staged(
     """Process up to `limit` stored webhooks and re-fold each session they touch once, in the
     caller's transaction. Returns how many rows it claimed (0: nothing was waiting).
 
-    Each webhook, and each session's re-fold, rolls back alone when it fails (a savepoint):
-    its webhooks are tried again with backoff and then parked; the rest of the batch goes on.
+    The sessions are locked (in id order) before their events are inserted: the insert's
+    foreign key takes a key-share lock on the session row, and taking that before the row
+    lock is what let two workers deadlock. Each webhook, and each session's re-fold, rolls
+    back alone when it fails (a savepoint): its webhooks are tried again with backoff and then
+    parked; the rest of the batch goes on.
     """
     inbound = claim_inbound(session, limit, now, first)
     matches: dict[Any, Any] = {}
 
-    def store(rows: Sequence[InboundEvent]) -> list[tuple[uuid.UUID, InboundEvent]]:
-        found = [(process_inbound(session, item, matches, now), item) for item in rows]
-        return [(session_id, item) for session_id, item in found if session_id is not None]
+    def read(rows: Sequence[InboundEvent]) -> list[Matched]:
+        found = [match_inbound(session, item, matches, now) for item in rows]
+        return [item for item in found if item is not None]
 
-    stored, failed = isolated(session, inbound, store)
+    matched, failed = isolated(session, inbound, read)
+    locked = {s.id: s for s in lock_sessions(session, {item.session_id for item in matched})}
+
+    def store(items: Sequence[Matched]) -> list[Matched]:
+        for item in items:
+            if item.session_id in locked:  # not deleted meanwhile
+                store_events(
+                    session,
+                    locked[item.session_id],
+                    item.events,
+                    inbound_id=item.inbound.id,
+                    received_at=item.inbound.received_at,
+                )
+        return list(items)
+
+    stored, unstored = isolated(session, matched, store)
+    failed += [(unread.inbound, error) for unread, error in unstored]
     touched: dict[uuid.UUID, list[InboundEvent]] = {}
-    for session_id, item in stored:
-        touched.setdefault(session_id, []).append(item)
+    for done in stored:
+        touched.setdefault(done.session_id, []).append(done.inbound)
 
     def fold(sessions: Sequence[TherapySession]) -> list[None]:
         for therapy_session in sessions:
             refold(session, therapy_session, now=now)
         return []
 
-    _, unfolded = isolated(session, lock_sessions(session, set(touched)), fold)
+    folding = [locked[session_id] for session_id in sorted(touched) if session_id in locked]
+    _, unfolded = isolated(session, folding, fold)
     for therapy_session, error in unfolded:
         failed += [(item, error) for item in touched[therapy_session.id]]
     for item, error in failed:

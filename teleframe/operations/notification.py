@@ -13,18 +13,18 @@ from sqlalchemy.orm import Session
 from teleframe.db.upsert import insert_new
 from teleframe.models import OutboundEvent, TherapySession
 from teleframe.models.base import utcnow
+from teleframe.services.outbound import Outbound
 
 
-def outbound_row(
-    therapy_session: TherapySession, event_type: str, occurrence: str, facts: dict[str, Any]
-) -> dict[str, Any]:
+def outbound_row(therapy_session: TherapySession, event: Outbound) -> dict[str, Any]:
+    """The row for an event decided by `services.outbound`."""
     return {
         "id": uuid.uuid4(),
         "practice_id": therapy_session.practice_id,
         "session_id": therapy_session.id,
-        "type": event_type,
-        "occurrence": occurrence,
-        "payload": {"session_id": str(therapy_session.id), **facts},
+        "type": event.type,
+        "occurrence": event.occurrence,
+        "payload": {"session_id": str(therapy_session.id), **event.facts},
         "created_at": utcnow(),
     }
 
@@ -41,4 +41,4 @@ def emit(
     occurrence: str,
     facts: dict[str, Any],
 ) -> None:
-    emit_all(session, [outbound_row(therapy_session, event_type, occurrence, facts)])
+    emit_all(session, [outbound_row(therapy_session, Outbound(event_type, occurrence, facts))])

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from teleframe.db.engine import dependency_unavailable
 from teleframe.models import InboundEvent, OutboxMessage
 from teleframe.services import parking
 
@@ -35,6 +36,8 @@ def isolated(
         with session.begin_nested():
             return work(items), []
     except Exception as error:
+        if dependency_unavailable(error):
+            raise  # the database, not an item: the whole batch is tried again later
         if len(items) == 1:
             return [], [(items[0], error)]
     results: list[R] = []
@@ -44,6 +47,8 @@ def isolated(
             with session.begin_nested():
                 results.extend(work([item]))
         except Exception as error:
+            if dependency_unavailable(error):
+                raise
             failed.append((item, error))
     return results, failed
 

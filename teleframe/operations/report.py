@@ -25,7 +25,6 @@ from teleframe.models import (
     OutboxMessage,
     ReportKind,
     ReportVersion,
-    SessionState,
     TherapySession,
 )
 from teleframe.models.base import utcnow
@@ -34,6 +33,7 @@ from teleframe.operations.report_input import report_input
 from teleframe.services import report as report_service
 from teleframe.services.moments import rfc3339
 from teleframe.services.report_chain import ChainVerdict, verify_chain, version_hash
+from teleframe.services.session_state import IllegalTransition, Trigger, advance
 
 SYSTEM = "teleframe"
 AGE_OF_MAJORITY = 18
@@ -57,6 +57,10 @@ class NotSigned(ReportError):
     """An addendum needs a signed report."""
 
 
+class NotEnded(ReportError):
+    """A report is signed after its session has ended."""
+
+
 class DraftChanged(ReportError):
     """The draft changed since the clinician reviewed it."""
 
@@ -69,8 +73,12 @@ class ReportUnreadable(ReportError):
 
 
 def _lock(session: Session, therapy_session: TherapySession) -> None:
+    """The session row, as every path locks it (continuity.lock_sessions), its state fresh."""
     session.execute(
-        select(TherapySession.id).where(TherapySession.id == therapy_session.id).with_for_update()
+        select(TherapySession)
+        .where(TherapySession.id == therapy_session.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -183,6 +191,10 @@ def sign(
         raise AlreadySigned
     if expected_hash is not None and expected_hash != draft.content_hash:
         raise DraftChanged
+    try:
+        signed = advance(therapy_session.state, Trigger.signed).after
+    except IllegalTransition as error:
+        raise NotEnded from error
     clinician = session.get_one(Clinician, clinician_id)
     body = report_service.sign(
         draft.body,
@@ -195,7 +207,7 @@ def sign(
     draft.content_hash = version_hash(body, draft.previous_hash)
     draft.created_at = now
     draft.created_by = f"clinician:{clinician.id}"
-    therapy_session.state = SessionState.report_signed.value
+    therapy_session.state = signed.value
     emit(
         session,
         therapy_session,

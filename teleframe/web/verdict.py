@@ -32,22 +32,23 @@ def dial(number: str) -> str:
     return "".join(ch for ch in number if ch in _DIAL_CHARACTERS)
 
 
-def emergency_help(facts: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The reviewed emergency number and crisis lines for where the client is (no PHI)."""
-    emergency = (facts or {}).get("emergency")
-    if not isinstance(emergency, Mapping):
-        return None
-    number = emergency.get("emergency_number")
-    lines = [
-        line
-        for line in emergency.get("crisis_lines") or []
-        if isinstance(line, Mapping) and line.get("call") and dial(str(line["call"]))
-    ]
-    return {
-        "emergency_number": number if number and dial(str(number)) else None,
-        "reviewed": bool(emergency.get("reviewed", True)),
-        "crisis_lines": lines,
+def emergency_lines(facts: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The reviewed emergency number and every crisis line for where the client is, keeping
+    only what a phone can dial."""
+    emergency = (facts or {}).get("emergency") or {}
+    lines: dict[str, Any] = {
+        key: str(emergency[key])
+        for key in ("emergency_number", "crisis_line")
+        if emergency.get(key) and dial(str(emergency[key]))
     }
+    crisis = [
+        line
+        for line in emergency.get("crisis_lines") or ()
+        if line.get("name") and line.get("call") and dial(str(line["call"]))
+    ]
+    if crisis:
+        lines["crisis_lines"] = crisis
+    return lines
 
 
 def readable_phone(number: str | None) -> str | None:

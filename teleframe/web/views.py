@@ -124,6 +124,7 @@ def redeem(token: str) -> Any:
     except checkins.CheckInClosed:
         db.session.rollback()
         return pages.message(409, CLOSED)
+    db.session.commit()  # the check-in, its evaluation work and the used link, together
     return _to_status(link)
 
 
@@ -184,7 +185,7 @@ def status() -> Any:
         messages=[
             verdict.client_message(finding, lang) for finding in evaluation.get("findings", [])
         ],
-        emergency=verdict.emergency_help(evaluation.get("facts")),
+        emergency=verdict.emergency_lines(evaluation.get("facts")),
         callback=verdict.readable_phone((checkin.get("backup") or {}).get("callback_phone")),
         dial=verdict.dial,
         refresh_seconds=refresh_seconds,
@@ -226,4 +227,5 @@ def update() -> Any:
     except checkins.CheckInClosed:
         db.session.rollback()
         return pages.message(409, CLOSED)
+    db.session.commit()
     return redirect(url_for(".status"), 303)

@@ -11,6 +11,7 @@ from teleframe.extensions import db
 from teleframe.models import OutboundEvent, TherapySession
 from teleframe.operations import continuity, ingest
 from teleframe.services.providers import Event
+from teleframe.services.session_progress import SETTLE
 from tests.conftest import soon
 
 
@@ -51,12 +52,17 @@ def test_backup_plan_due_after_the_policy_threshold_and_only_once(app, make_prac
     with app.app_context():
         therapy_session = db.session.get_one(TherapySession, session_id)
         ingest.store_events(db.session, therapy_session, _events(start))
-        continuity.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=60))
-        assert "backup_plan.due" not in _emitted(session_id)
-        assert therapy_session.outage_open_since == dropped_at
+        arrived = dropped_at + timedelta(seconds=30)
+        continuity.refold(db.session, therapy_session, now=arrived)
         assert therapy_session.state == "in_progress"
-        continuity.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=121))
-        continuity.refold(db.session, therapy_session, now=dropped_at + timedelta(seconds=200))
+        assert _emitted(session_id) == []  # not settled: more events may be on their way
+        assert therapy_session.settle_at == arrived + SETTLE
+        for seconds in (60, 121, 200):
+            now = dropped_at + timedelta(seconds=seconds)
+            assert continuity.recheck(db.session, session_id, now=now)
+            if seconds == 60:
+                assert _emitted(session_id) == ["disruption.started"]
+                assert therapy_session.outage_open_since == dropped_at
         emitted = _emitted(session_id)
         assert emitted.count("backup_plan.due") == 1
         assert emitted.count("disruption.started") == 1
@@ -83,9 +89,8 @@ def test_reschedule_is_suggested_after_the_policy_minutes_lost(app, make_practic
     with app.app_context():
         therapy_session = db.session.get_one(TherapySession, session_id)
         ingest.store_events(db.session, therapy_session, _events(start))
-        continuity.refold(
-            db.session, therapy_session, now=start + timedelta(minutes=10, seconds=901)
-        )
+        continuity.refold(db.session, therapy_session, now=start)
+        continuity.recheck(db.session, session_id, now=start + timedelta(minutes=10, seconds=901))
         assert "reschedule.suggested" in _emitted(session_id)
         db.session.rollback()
 

@@ -15,7 +15,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def call(base: str, method: str, path: str, key: str, body: object = None) -> tuple[int, Any]:
+def call(
+    base: str, method: str, path: str, key: str, body: object = None, timeout: float = 5
+) -> tuple[int, Any]:
     request = urllib.request.Request(
         base + path,
         method=method,
@@ -23,7 +25,7 @@ def call(base: str, method: str, path: str, key: str, body: object = None) -> tu
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())

@@ -74,7 +74,6 @@ def test_serve_runs_api_and_worker_and_answers_a_checkin(fresh_install, tmp_path
                 assert server.poll() is None, (tmp_path / "serve.log").read_text()
                 assert time.monotonic() < deadline, "serve did not come up"
                 time.sleep(0.2)
-        time.sleep(2)  # the worker starts beside the API
         k = key.group(1)
         _, clinician = call(
             base,

@@ -17,6 +17,7 @@ BEAT = (
     tasks.RELAY_OUTBOX,
     tasks.DRAIN_INBOUND,
     tasks.DRAIN_EVALUATIONS,
+    tasks.CHECK_DISRUPTIONS,  # settles sessions whose events went quiet
     tasks.FAN_OUT_EVENTS,
     tasks.DELIVER_DUE,
 )

@@ -5,12 +5,16 @@ from __future__ import annotations
 import copy
 import io
 import re
+import uuid
 from typing import Any
 
 from pypdf import PdfReader
 from sqlalchemy import text
 
 from teleframe.extensions import db
+from teleframe.models.base import utcnow
+from teleframe.operations import continuity
+from teleframe.services.session_progress import SETTLE
 from tests.conftest import wait_for
 from tests.samples import GOOD_CHECKIN
 
@@ -41,7 +45,28 @@ def report_path(session: dict[str, Any], suffix: str = "") -> str:
     return f"/v1/sessions/{session['id']}/report{suffix}"
 
 
+def end_session(practice, session: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """The session starts and ends (reported through the API, as a platform would), and is
+    settled as beat would settle it: a report is signed after its session has ended."""
+    path = f"/v1/sessions/{session['id']}/events"
+    for kind, at in (("session.started", "scheduled_start"), ("session.ended", "scheduled_end")):
+        response = practice.post(path, {"type": kind, "timestamp": session[at]})
+        if response.status_code == 404:  # not this practice's session: nothing to end
+            return
+        assert response.status_code == 202, response.get_json()
+    key = uuid.UUID(session["id"])
+    with practice.app.app_context():
+        for therapy_session in continuity.lock_sessions(db.session, {key}):
+            continuity.refold(db.session, therapy_session, now=utcnow())
+        continuity.recheck(db.session, key, now=utcnow() + SETTLE)
+        db.session.commit()
+    state = practice.get(f"/v1/sessions/{session['id']}").get_json()["state"]
+    assert state in ("ended", "report_signed"), state
+
+
 def sign(practice, session: dict[str, Any], clinician_id: str | None = None):  # type: ignore[no-untyped-def]
+    """Sign the session's report, once the session has ended."""
+    end_session(practice, session)
     return practice.post(
         report_path(session, "/sign"), {"clinician_id": clinician_id or session["clinician_id"]}
     )

@@ -12,6 +12,7 @@ from teleframe.models import ApiKey, AuditEvent
 from tests.reports.helpers import (
     HOSTILE,
     checkin,
+    end_session,
     evaluated_session,
     pdf_text,
     report_path,
@@ -98,15 +99,56 @@ def test_another_clinician_cannot_sign(make_practice):
     assert practice.get(report_path(session)).get_json()["version"]["kind"] == "draft"
 
 
+def _state(practice, session) -> str:  # type: ignore[no-untyped-def]
+    return str(practice.get(f"/v1/sessions/{session['id']}").get_json()["state"])
+
+
+def _notified(practice, session) -> list[str]:  # type: ignore[no-untyped-def]
+    sent = practice.get(f"/v1/sessions/{session['id']}/notifications").get_json()
+    return [item["type"] for item in sent]
+
+
+def test_a_report_is_signed_after_the_session_ends(make_practice):
+    practice = make_practice()
+    session = session_only(practice)
+    body = {"clinician_id": session["clinician_id"]}
+
+    early = practice.post(report_path(session, "/sign"), body)
+
+    assert early.status_code == 409 and early.mimetype == "application/problem+json"
+    assert "not ended" in early.get_json()["detail"]
+    assert _state(practice, session) == "scheduled"
+    assert practice.get(report_path(session)).get_json()["version"]["kind"] == "draft"
+    assert "report.signed" not in _notified(practice, session)
+    end_session(practice, session)
+    assert practice.post(report_path(session, "/sign"), body).status_code == 200
+    assert _state(practice, session) == "report_signed"
+
+
 def test_signing_the_reviewed_draft_only(make_practice):
     practice = make_practice()
     session = session_only(practice)
-    practice.get(report_path(session))
+    end_session(practice, session)
+    reviewed = practice.get(report_path(session)).get_json()["version"]
     stale = {"clinician_id": session["clinician_id"], "content_hash": "sha256:" + "0" * 64}
-    assert practice.post(report_path(session, "/sign"), stale).status_code == 409
-    reviewed = practice.get(report_path(session)).get_json()["version"]["content_hash"]
-    body = {"clinician_id": session["clinician_id"], "content_hash": reviewed}
-    assert practice.post(report_path(session, "/sign"), body).status_code == 200
+
+    refused = practice.post(report_path(session, "/sign"), stale)
+
+    assert refused.status_code == 409
+    after = practice.get(report_path(session)).get_json()
+    assert after["version"] == reviewed  # still the same unsigned draft
+    assert [v["kind"] for v in after["versions"]] == ["draft"]
+    assert after["report"]["attestation"]["signed"] is False
+    assert _state(practice, session) == "ended"
+    assert "report.signed" not in _notified(practice, session)
+
+    body = {"clinician_id": session["clinician_id"], "content_hash": reviewed["content_hash"]}
+    signed = practice.post(report_path(session, "/sign"), body).get_json()
+
+    assert signed["version"]["kind"] == "signed" and signed["version"]["number"] == 1
+    assert signed["report"]["attestation"]["signed"] is True
+    assert _state(practice, session) == "report_signed"
+    assert _notified(practice, session).count("report.signed") == 1
 
 
 def test_an_addendum_appends_and_leaves_the_signed_version_alone(app, make_practice):

@@ -41,3 +41,18 @@ def test_moments_are_written_in_utc_with_z() -> None:
     pacific = timezone(timedelta(hours=-8))
     assert rfc3339(datetime(2026, 12, 1, 9, 30, tzinfo=pacific)) == "2026-12-01T17:30:00Z"
     assert rfc3339(datetime(2026, 12, 1, 17, 30, 0, 5, tzinfo=UTC)) == "2026-12-01T17:30:00.000005Z"
+
+
+def test_every_task_name_has_a_queue() -> None:
+    from teleframe import tasks
+
+    names = {
+        value
+        for key, value in vars(tasks).items()
+        if key.isupper()
+        and isinstance(value, str)
+        and value.startswith("teleframe.")
+        and value.count(".") == 1
+        and key not in ("EVALUATION", "INGEST", "DELIVERY", "REPORTS", "MAINTENANCE")
+    }
+    assert names == set(tasks.KIND_OF)

@@ -29,24 +29,17 @@ def test_the_policy_text_for_the_language_wins_then_the_catalogue_then_english(a
         assert verdict.client_message(CUSTOM, "en") == "Not from work please."
 
 
-def test_emergency_help_keeps_dialable_numbers():
-    facts = {
-        "emergency": {
-            "emergency_number": "999",
-            "reviewed": True,
-            "crisis_lines": [
-                {"name": "Samaritans", "call": "116 123"},
-                {"name": "x", "call": "web"},
-            ],
-        }
-    }
-    help_ = verdict.emergency_help(facts)
-    assert help_ is not None and help_["emergency_number"] == "999"
-    assert [line["name"] for line in help_["crisis_lines"]] == ["Samaritans"]
+def test_emergency_lines_are_dialable():
+    facts = {"emergency": {"emergency_number": "999", "crisis_line": "116 123", "source": "x"}}
+    assert verdict.emergency_lines(facts) == {"emergency_number": "999", "crisis_line": "116 123"}
     assert (
         verdict.dial("116 123") == "116123" and verdict.dial("+1 (510) 555-0123") == "+15105550123"
     )
-    assert verdict.emergency_help(None) is None
+    assert (
+        verdict.emergency_lines({"emergency": {"emergency_number": None, "crisis_line": "call"}})
+        == {}
+    )
+    assert verdict.emergency_lines(None) == {}
 
 
 def test_the_report_shows_consent_and_counts_it_as_captured():

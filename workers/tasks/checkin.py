@@ -11,6 +11,7 @@ from teleframe import tasks
 from teleframe.db import outbox
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
+from teleframe.operations.checkin_reminder import flag_missing
 from teleframe.operations.evaluation import BATCH, evaluate_staged
 
 log = logging.getLogger(__name__)
@@ -45,3 +46,13 @@ def _drain(first: uuid.UUID | None) -> int:
         if claimed < BATCH:
             break
     return evaluated
+
+
+@shared_task(name=tasks.CHECK_MISSING_CHECKINS)
+def check_missing_checkins() -> int:
+    """Beat: `checkin.missing` once per session whose client has not checked in by the
+    policy's notice time."""
+    flagged = flag_missing(db.session, utcnow())
+    db.session.commit()
+    log.info("checkin.missing for %d session(s)", flagged)
+    return flagged

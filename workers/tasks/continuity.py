@@ -57,12 +57,10 @@ def fold_session(self, session_id: str) -> None:
 
 @shared_task(name=tasks.CHECK_DISRUPTIONS)
 def check_disruptions() -> int:
-    """Outages stay open without new events: re-check them so `backup_plan.due` fires on time."""
+    """Settle sessions whose events have gone quiet, and re-check open outages (which get no
+    new events) so that `backup_plan.due` fires on time."""
     checked = 0
-    for session_id in continuity.sessions_with_open_outage(db.session):
-        for therapy_session in continuity.lock_sessions(db.session, {session_id}):
-            if therapy_session.outage_open_since is not None:
-                continuity.refold(db.session, therapy_session, now=utcnow())
-                checked += 1
+    for session_id in continuity.sessions_to_recheck(db.session, utcnow()):
+        checked += continuity.recheck(db.session, session_id, now=utcnow())
         db.session.commit()
     return checked

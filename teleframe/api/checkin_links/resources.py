@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from teleframe.api.checkin_links.schemas import CheckInLinkCreateSchema, CheckInLinkSchema
+from teleframe.api.idempotency import idempotent
 from teleframe.api.urls import public_url_for
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
@@ -26,6 +27,7 @@ blp = Blueprint(
 
 @blp.route("/<uuid:session_id>/checkin-links")
 class CheckInLinks(MethodView):
+    @idempotent
     @blp.arguments(CheckInLinkCreateSchema(), required=False)
     @blp.response(201, CheckInLinkSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
@@ -46,7 +48,7 @@ class CheckInLinks(MethodView):
                 expires_at=expires_at,
             )
         )
-        db.session.commit()
+        db.session.flush()
         return {
             "url": public_url_for("web.checkin", token=token),
             "expires_at": expires_at,

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from teleframe.api.auth import current_practice_id
 from teleframe.api.clients.schemas import ClientCreateSchema, ClientSchema
+from teleframe.api.idempotency import idempotent
 from teleframe.db import audit
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
@@ -20,6 +21,7 @@ blp = Blueprint("clients", __name__, url_prefix="/v1/clients", description="Clie
 
 @blp.route("")
 class Clients(MethodView):
+    @idempotent
     @blp.arguments(ClientCreateSchema())
     @blp.response(201, ClientSchema())
     def post(self, data: dict[str, Any]) -> Client:
@@ -34,7 +36,7 @@ class Clients(MethodView):
             external_ref=data.get("external_ref"),
         )
         db.session.add(client)
-        db.session.commit()
+        db.session.flush()
         return client
 
 

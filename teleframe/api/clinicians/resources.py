@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.clinicians.schemas import ClinicianCreateSchema, ClinicianSchema
+from teleframe.api.idempotency import idempotent
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Clinician
@@ -24,6 +25,7 @@ def _licence_json(licence: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("")
 class Clinicians(MethodView):
+    @idempotent
     @blp.arguments(ClinicianCreateSchema())
     @blp.response(201, ClinicianSchema())
     @blp.alt_response(403, description="Needs an admin key of the practice")
@@ -33,7 +35,7 @@ class Clinicians(MethodView):
         data["licenses"] = [_licence_json(licence) for licence in data["licenses"]]
         clinician = Clinician(practice_id=current_practice_id(), **data)
         db.session.add(clinician)
-        db.session.commit()
+        db.session.flush()
         return clinician
 
 

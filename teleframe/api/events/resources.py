@@ -18,6 +18,7 @@ from teleframe.api.events.schemas import (
     OutboundEventSchema,
     ReportedEventSchema,
 )
+from teleframe.api.idempotency import idempotent
 from teleframe.db import outbox
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
@@ -32,6 +33,7 @@ blp = Blueprint("events", __name__, url_prefix="/v1", description="Session event
 
 @blp.route("/sessions/<uuid:session_id>/events")
 class SessionEvents(MethodView):
+    @idempotent
     @blp.arguments(ReportedEventSchema())
     @blp.response(202, EventAcceptedSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> dict[str, Any]:
@@ -50,7 +52,7 @@ class SessionEvents(MethodView):
         outbox.stage(
             db.session, therapy_session.practice_id, tasks.FOLD_SESSION, str(therapy_session.id)
         )
-        db.session.commit()
+        db.session.flush()
         return {"status": "accepted", "dedupe_key": event.dedupe_key}
 
     @blp.response(200, EventSchema(many=True))

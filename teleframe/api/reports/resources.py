@@ -30,6 +30,7 @@ CONFLICTS: dict[type[report.ReportError], str] = {
     report.AlreadySigned: "The report is already signed; add an addendum instead.",
     report.NotSigned: "The report is not signed yet; addenda follow a signature.",
     report.DraftChanged: "The draft changed since that hash; review it again before signing.",
+    report.NotEnded: "The session has not ended yet; its report is signed afterwards.",
     report.ReportUnreadable: "A stored report version failed its integrity check; "
     "see /report/verify.",
 }

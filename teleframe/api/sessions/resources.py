@@ -12,6 +12,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from teleframe.api.auth import current_practice_id
+from teleframe.api.idempotency import idempotent
 from teleframe.api.sessions.schemas import (
     CheckInAcceptedSchema,
     CheckInCreateSchema,
@@ -44,6 +45,7 @@ def _owned(model: type[Any], object_id: uuid.UUID) -> bool:
 
 @blp.route("")
 class Sessions(MethodView):
+    @idempotent
     @blp.arguments(SessionCreateSchema())
     @blp.response(201, SessionSchema())
     def post(self, data: dict[str, Any]) -> TherapySession:
@@ -63,7 +65,7 @@ class Sessions(MethodView):
             **data,
         )
         db.session.add(session)
-        db.session.commit()
+        db.session.flush()
         return session
 
     @blp.arguments(SessionListArgsSchema(), location="query")
@@ -94,6 +96,7 @@ class SessionById(MethodView):
 
 @blp.route("/<uuid:session_id>/checkins")
 class CheckIns(MethodView):
+    @idempotent
     @blp.arguments(CheckInCreateSchema())
     @blp.response(202, CheckInAcceptedSchema())
     def post(self, data: dict[str, Any], session_id: uuid.UUID) -> Any:

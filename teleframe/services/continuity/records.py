@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from teleframe.services.moments import rfc3339
+from teleframe.services.providers import parse_time
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,12 @@ class Outage:
             "reason": self.reason,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outage:
+        return cls(
+            parse_time(data["start_at"]), _parsed(data["end_at"]), data["seconds"], data["reason"]
+        )
+
 
 @dataclass(frozen=True)
 class ModalitySegment:
@@ -39,6 +46,12 @@ class ModalitySegment:
             "end_at": _time(self.end_at),
             "reason": self.reason,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModalitySegment:
+        return cls(
+            data["modality"], parse_time(data["start_at"]), _parsed(data["end_at"]), data["reason"]
+        )
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,33 @@ class Continuity:
             "event_count": self.event_count,
             "summary": self.summary,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Continuity:
+        """The stored record back (contact time to the tenth of a minute it was stored with)."""
+        backup, billing = data["backup_plan"], data["billing"]
+        return cls(
+            started_at=_parsed(data["started_at"]),
+            ended_at=_parsed(data["ended_at"]),
+            drops=data["drops"],
+            outages=tuple(Outage.from_dict(item) for item in data["outages"]),
+            effective_contact_seconds=data["effective_contact_minutes"] * 60,
+            modality_segments=tuple(
+                ModalitySegment.from_dict(item) for item in data["modality_segments"]
+            ),
+            backup_plan=BackupPlan(
+                _parsed(backup["due_at"]), _parsed(backup["invoked_at"]), backup["followed"]
+            ),
+            reschedule_suggested_at=_parsed(data["reschedule_suggested_at"]),
+            billing=Billing(billing["modifier"], billing["audio_only_reason"]),
+            events_after_signature=data["events_after_signature"],
+            event_count=data["event_count"],
+            summary=data["summary"],
+        )
+
+
+def _parsed(value: str | None) -> datetime | None:
+    return parse_time(value) if value is not None else None
 
 
 def _time(value: datetime | None) -> str | None:

@@ -33,6 +33,7 @@ from .rules import (
     PrivacyRules,
     ReadinessRules,
     Rules,
+    checkin_window,
 )
 from .validation import validate_policy
 
@@ -68,6 +69,7 @@ __all__ = [
     "StrictInteger",
     "canonical_json",
     "cel_activation",
+    "checkin_window",
     "compile_policy",
     "content_hash",
     "default_policy_text",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .fields import StrictInteger, codes, flag, section, severity_choice
 
@@ -79,12 +80,36 @@ class ReadinessRules(Schema):
     require_identity_confirmation = flag(False)
 
 
+MAX_LEAD_MINUTES = 10_080
+
+
 class CheckinWindowRules(Schema):
     enabled = flag(True)
-    opens_minutes_before_start = StrictInteger(load_default=60, validate=validate.Range(0, 10_080))
+    opens_minutes_before_start = StrictInteger(
+        load_default=60, validate=validate.Range(0, MAX_LEAD_MINUTES)
+    )
     closes_minutes_after_start = StrictInteger(load_default=15, validate=validate.Range(0, 1_440))
     early_severity = severity_choice("block")
     late_severity = severity_choice("warn")
+    # `checkin.missing` goes out this long before the start when no check-in has come
+    missing_notice_minutes_before_start = StrictInteger(
+        load_default=30, validate=validate.Range(0, MAX_LEAD_MINUTES)
+    )
+
+    @validates_schema
+    def _inside_window(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["missing_notice_minutes_before_start"] > data["opens_minutes_before_start"]:
+            raise ValidationError(
+                "Must not be longer than opens_minutes_before_start: the window must be open.",
+                "missing_notice_minutes_before_start",
+            )
+
+
+def checkin_window(document: dict[str, Any]) -> dict[str, Any]:
+    """The check-in window rules of a stored document, with any field it predates defaulted."""
+    stored = (document.get("rules") or {}).get("checkin_window") or {}
+    loaded: dict[str, Any] = CheckinWindowRules().load(stored)
+    return loaded
 
 
 class Rules(Schema):

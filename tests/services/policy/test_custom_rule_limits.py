@@ -13,6 +13,7 @@ import yaml
 from celery.exceptions import SoftTimeLimitExceeded
 
 from teleframe.api.sessions.schemas import CheckInCreateSchema
+from teleframe.services.evaluation import evaluate
 from teleframe.services.evaluation.custom import CUSTOM_RULE_ERROR
 from teleframe.services.policy import SAMPLE_SESSION, PolicyError, cel_activation, parse_policy
 from teleframe.services.policy.cel import CelProgram
@@ -23,8 +24,9 @@ from teleframe.services.policy.worst_case import (
     TEXT_LIMITS,
     WORST_CASE_CHECKIN,
 )
+from teleframe.services.reference import ReferenceData
 
-from .conftest import Evaluate, complete_checkin
+from .conftest import START, Evaluate, clinician, complete_checkin, policy_with, session
 
 PEOPLE = "checkin.others_present"
 TRIPLE = f"({PEOPLE} + {PEOPLE} + {PEOPLE})"
@@ -190,9 +192,10 @@ def test_a_small_checkin_is_not_affected(run: Evaluate) -> None:
     assert not errors(result) and result.status == "clear"
 
 
-def test_a_workers_soft_time_limit_is_not_swallowed(run: Evaluate) -> None:
+def test_a_workers_soft_time_limit_is_not_swallowed(reference: ReferenceData) -> None:
     """billiard raises SoftTimeLimitExceeded from a signal handler; it must end the task
     rather than turn into a finding (which once made the check-in come out clear)."""
+    policy, checkin = policy_with(rules(HIDDEN_COST)), crowd()  # prepared before the timer
 
     def soft_limit(signum: int, frame: Any) -> None:
         raise SoftTimeLimitExceeded()
@@ -201,8 +204,8 @@ def test_a_workers_soft_time_limit_is_not_swallowed(run: Evaluate) -> None:
     signal.setitimer(signal.ITIMER_REAL, 0.01)
     try:
         with pytest.raises(SoftTimeLimitExceeded):
-            for _ in range(1000):  # each run is far longer than the timer
-                run(crowd(), policy=rules(HIDDEN_COST))
+            for _ in range(1000):  # each evaluation runs far longer than the timer
+                evaluate(checkin, session(), clinician(), policy, reference, submitted_at=START)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
