@@ -185,8 +185,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_url": settings.broker_url,
         "task_default_queue": settings.queue,
         # a worker started without -Q consumes every queue; production splits them (README)
-        "task_queues": [Queue(name) for name in tasks.queues(settings.queue)],
-        "task_routes": tasks.routes(settings.queue),
+        # each queue bound by its own name: a message goes to exactly one queue
+        "task_queues": [Queue(name, routing_key=name) for name in tasks.queues(settings.queue)],
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
@@ -222,6 +222,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },
     }
+    if not settings.embedded:
+        # embedded, one solo worker does everything: every task on its one queue
+        config["task_routes"] = tasks.routes(settings.queue)
     # visibility timeout well above the longest task, with no long countdowns anywhere;
     # short socket timeouts and one immediate retry, so a dead broker costs a request
     # milliseconds (the outbox keeps the work, and the breaker skips the broker meanwhile)

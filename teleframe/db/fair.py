@@ -40,7 +40,11 @@ def fair_ids(
 
 
 def lock_in_order(
-    session: Session, model: type[T], ids: Sequence[uuid.UUID], waiting: Sequence[Any]
+    session: Session,
+    model: type[T],
+    ids: Sequence[uuid.UUID],
+    waiting: Sequence[Any],
+    *options: Any,
 ) -> list[T]:
     """The rows among `ids` still waiting, locked (SKIP LOCKED), in the order of `ids`."""
     if not ids:
@@ -48,6 +52,7 @@ def lock_in_order(
     rows = session.scalars(
         select(model)
         .where(model.id.in_(ids), *waiting)  # type: ignore[attr-defined]
+        .options(*options)
         .with_for_update(skip_locked=True)
     ).all()
     place = {key: index for index, key in enumerate(ids)}
@@ -62,13 +67,14 @@ def claim_fair(
     limit: int,
     *,
     first: uuid.UUID | None = None,
+    options: Sequence[Any] = (),
 ) -> list[T]:
     """Lock up to `limit` waiting rows fairly; `first` (the row a task was sent for) leads."""
-    leading = lock_in_order(session, model, [first], waiting) if first is not None else []
+    leading = lock_in_order(session, model, [first], waiting, *options) if first else []
     if limit <= len(leading):
         return leading
     others = list(waiting)
     if first is not None:
         others.append(model.id != first)  # type: ignore[attr-defined]
     ids = fair_ids(session, model, others, oldest_first, limit - len(leading))
-    return [*leading, *lock_in_order(session, model, ids, waiting)]
+    return [*leading, *lock_in_order(session, model, ids, waiting, *options)]

@@ -183,7 +183,9 @@ def evaluate_staged(
         by_checkin.setdefault(_checkin_id(message), []).append(message)
     ids = list(by_checkin)
     done = set(session.scalars(select(Evaluation.checkin_id).where(Evaluation.checkin_id.in_(ids))))
-    loaded = [row for row in _load(session, ids) if row[0].id not in done]
+    # a row that cannot even be read (a check-in that no longer decrypts) fails alone too
+    readable, unreadable = isolated(session, ids, lambda group: _load(session, list(group)))
+    loaded = [row for row in readable if row[0].id not in done]
     latest = latest_checkins(session, {row[1].id for row in loaded})
 
     def store(rows: Sequence[Loaded]) -> list[None]:
@@ -198,11 +200,12 @@ def evaluate_staged(
         emit_all(session, events)
         return []
 
-    _, failed = isolated(session, loaded, store)
-    for row, error in failed:
-        for message in by_checkin[row[0].id]:
+    _, failed_rows = isolated(session, loaded, store)
+    failed = [(row[0].id, error) for row, error in failed_rows] + unreadable
+    for checkin_id, error in failed:
+        for message in by_checkin[checkin_id]:
             fail_message(message, error, now)
-    failed_ids = {row[0].id for row, _ in failed}
+    failed_ids = {checkin_id for checkin_id, _ in failed}
     announce(session, [row[0].id for row in loaded if row[0].id not in failed_ids])
     outbox.mark_all_done(session, [m for m in claimed if _checkin_id(m) not in failed_ids])
     return len(claimed)

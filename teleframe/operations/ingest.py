@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
 from teleframe.db import fair, outbox
@@ -145,8 +145,16 @@ def claim_inbound(
         InboundEvent.processed_at.is_(None),
         or_(InboundEvent.retry_at.is_(None), InboundEvent.retry_at <= now),
     ]
+    # the raw request is read per row, where a body that no longer decrypts fails alone
+    deferred = [defer(InboundEvent.request)]
     return fair.claim_fair(
-        session, InboundEvent, waiting, InboundEvent.received_at, limit, first=first
+        session,
+        InboundEvent,
+        waiting,
+        InboundEvent.received_at,
+        limit,
+        first=first,
+        options=deferred,
     )
 
 

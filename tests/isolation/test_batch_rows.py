@@ -156,3 +156,21 @@ def test_a_report_build_that_fails_is_retried_then_parked(quiet_app, quiet_pract
         assert row.parked_at is not None
     (listed,) = practice.get("/v1/parked-work?kind=reports").get_json()
     assert listed["refers_to"] == [session_id] and listed["attempts"] == parking.MAX_FAILURES
+
+
+def test_a_check_in_that_no_longer_decrypts_fails_alone(quiet_app, quiet_practice):
+    hostile, victim = quiet_practice("B"), quiet_practice("A")
+    _, bad = _check_in(hostile)
+    _, good = _check_in(victim)
+    with quiet_app.app_context():
+        db.session.execute(
+            text("UPDATE checkins SET data = 't1:not-ciphertext' WHERE id = :c"),
+            {"c": uuid.UUID(bad)},
+        )
+        db.session.commit()
+        while evaluate_staged(db.session, now=utcnow()):
+            db.session.commit()
+        db.session.commit()
+        assert _evaluated(good) == "clear"
+        row = _outbox_row(bad)
+        assert row.failures == 1 and row.done_at is None and row.last_error

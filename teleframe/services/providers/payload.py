@@ -95,7 +95,10 @@ def unix_header_time(request: InboundRequest, name: str) -> datetime:
         raise SignatureInvalid(f"malformed {name} header")
     number = int(raw)
     seconds = number / 1000 if number > 10**11 else number
-    return datetime.fromtimestamp(seconds, UTC)
+    try:
+        return bounded_utc(datetime.fromtimestamp(seconds, UTC))
+    except (ValueError, OverflowError, OSError):  # 16 digits reach past the year 9999
+        raise SignatureInvalid(f"malformed {name} header") from None
 
 
 def same_digest(expected: bytes, given: bytes) -> bool:
