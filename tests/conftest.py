@@ -233,24 +233,26 @@ class PracticeHandle:
         return str(response.get_json()["id"])
 
 
-@pytest.fixture
-def make_practice(app):  # type: ignore[no-untyped-def]
+def new_practice(app, name: str = "Practice") -> PracticeHandle:  # type: ignore[no-untyped-def]
+    """A practice with the default policy and an admin key, in `app`'s database."""
     from teleframe.api.auth import issue_key
     from teleframe.extensions import db
     from teleframe.models import Practice
     from teleframe.operations import policy
 
-    def make(name: str = "Practice") -> PracticeHandle:
-        with app.app_context():
-            practice = Practice(id=uuid.uuid4(), name=name)
-            db.session.add(practice)
-            db.session.flush()
-            policy.ensure_default(db.session, practice.id)
-            key = issue_key(db.session, practice.id)
-            db.session.commit()
-            return PracticeHandle(app, practice.id, key)
+    with app.app_context():
+        practice = Practice(id=uuid.uuid4(), name=name)
+        db.session.add(practice)
+        db.session.flush()
+        policy.ensure_default(db.session, practice.id)
+        key = issue_key(db.session, practice.id)
+        db.session.commit()
+        return PracticeHandle(app, practice.id, key)
 
-    return make
+
+@pytest.fixture
+def make_practice(app):  # type: ignore[no-untyped-def]
+    return lambda name="Practice": new_practice(app, name)
 
 
 def soon(minutes: int = 10) -> datetime:

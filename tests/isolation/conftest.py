@@ -14,7 +14,7 @@ import redis
 
 from config.settings import Settings
 from teleframe import tasks
-from tests.conftest import PracticeHandle
+from tests.conftest import new_practice
 
 
 @pytest.fixture(scope="session")
@@ -33,19 +33,4 @@ def quiet_app(settings: Settings) -> Iterator[Any]:
 
 @pytest.fixture
 def quiet_practice(quiet_app: Any) -> Any:
-    from teleframe.api.auth import issue_key
-    from teleframe.extensions import db
-    from teleframe.models import Practice
-    from teleframe.operations import policy
-
-    def make(name: str = "Practice") -> PracticeHandle:
-        with quiet_app.app_context():
-            practice = Practice(id=uuid.uuid4(), name=name)
-            db.session.add(practice)
-            db.session.flush()
-            policy.ensure_default(db.session, practice.id)
-            key = issue_key(db.session, practice.id)
-            db.session.commit()
-            return PracticeHandle(quiet_app, practice.id, key)
-
-    return make
+    return lambda name="Practice": new_practice(quiet_app, name)

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from teleframe import tasks
 from teleframe.extensions import db
 from teleframe.models import Clinician, Delivery, OutboxMessage, TherapySession
-from tests.conftest import PracticeHandle, wait_for
+from tests.conftest import PracticeHandle, new_practice, wait_for
 from tests.hooks.conftest import HookClient
 from tests.hooks.test_zoom_session_end_to_end import (
     SCENARIO,
@@ -53,21 +53,6 @@ def hostile_app(settings: Any) -> Iterator[Any]:
         db.engine.dispose()
     with contextlib.suppress(redis.RedisError):
         redis.Redis.from_url(settings.broker_url).delete(*tasks.queues(own.queue))
-
-
-def _practice(app: Any, name: str) -> PracticeHandle:
-    from teleframe.api.auth import issue_key
-    from teleframe.models import Practice
-    from teleframe.operations import policy
-
-    with app.app_context():
-        practice = Practice(id=uuid.uuid4(), name=name)
-        db.session.add(practice)
-        db.session.flush()
-        policy.ensure_default(db.session, practice.id)
-        key = issue_key(db.session, practice.id)
-        db.session.commit()
-        return PracticeHandle(app, practice.id, key)
 
 
 def _subscribe(practice: PracticeHandle, url: str) -> dict[str, Any]:
@@ -106,7 +91,7 @@ def test_a_hostile_practice_cannot_stop_or_change_another_practices_work(
 ):
     monkeypatch.setenv("TELEFRAME_WEBHOOK_ALLOW_PRIVATE", LOOPBACK)
     own = hostile_app.config["TELEFRAME_SETTINGS"]
-    victim, hostile = _practice(hostile_app, "A"), _practice(hostile_app, "B")
+    victim, hostile = new_practice(hostile_app, "A"), new_practice(hostile_app, "B")
     frame_worker = Worker(
         own, tmp_path / "frame.log", (tasks.EVALUATION, tasks.INGEST), "--pool", "solo"
     )
