@@ -39,9 +39,7 @@ class WebhookSubscription(Base):
     (practice, event type), never by reading every endpoint. Mirrors `event_types`."""
 
     __tablename__ = "webhook_subscriptions"
-    __table_args__ = (
-        Index("ix_webhook_subscriptions_practice_type", "practice_id", "event_type"),
-    )
+    __table_args__ = (Index("ix_webhook_subscriptions_practice_type", "practice_id", "event_type"),)
 
     endpoint_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), primary_key=True

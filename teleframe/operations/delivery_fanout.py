@@ -63,9 +63,7 @@ def _make(session: Session, where: list[ColumnElement[bool]], now: datetime) -> 
     """Pending deliveries for each (event, subscribed enabled endpoint) matching `where`; an
     endpoint gets no event from before its creation. Idempotent (unique endpoint, event)."""
     pairs = session.execute(
-        select(
-            OutboundEvent.id, OutboundEvent.type, OutboundEvent.practice_id, WebhookEndpoint.id
-        )
+        select(OutboundEvent.id, OutboundEvent.type, OutboundEvent.practice_id, WebhookEndpoint.id)
         .join(
             WebhookSubscription,
             and_(
@@ -82,7 +80,10 @@ def _make(session: Session, where: list[ColumnElement[bool]], now: datetime) -> 
         .order_by(OutboundEvent.created_at)
         .limit(BATCH)
     ).all()
-    rows = [_delivery(event_id, kind, practice, endpoint, now) for event_id, kind, practice, endpoint in pairs]
+    rows = [
+        _delivery(event_id, kind, practice, endpoint, now)
+        for event_id, kind, practice, endpoint in pairs
+    ]
     insert_new(session, Delivery, rows, unique=["endpoint_id", "event_id"])
     return len(rows)
 

@@ -20,7 +20,7 @@ from teleframe.services import delivery as rules
 log = logging.getLogger(__name__)
 
 FAILING_LIMIT = timedelta(days=5)
-FAILING_REASON = "Every delivery failed for 5 days; re-enable with PATCH {\"enabled\": true}."
+FAILING_REASON = 'Every delivery failed for 5 days; re-enable with PATCH {"enabled": true}.'
 
 
 def note(
