@@ -26,7 +26,6 @@ from teleframe.models.base import utcnow
 from teleframe.operations import endpoint_health
 from teleframe.operations.delivery_claim import PENDING
 from teleframe.operations.delivery_claim import claim_due as claim_due  # the workers' entry
-from teleframe.operations.delivery_fanout import sweep as fan_out  # points, kept here
 from teleframe.services import delivery as rules
 from teleframe.services import parking, secret_rotation, ssrf
 from teleframe.services.deadline import DeadlineExceeded, Watchdog
