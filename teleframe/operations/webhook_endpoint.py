@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teleframe.db import pages
 from teleframe.models import WebhookEndpoint
 from teleframe.operations import delivery_fanout
 from teleframe.operations.delivery import new_secret
@@ -58,17 +59,16 @@ def page(
     session: Session, practice_id: uuid.UUID, limit: int, after: uuid.UUID | None
 ) -> tuple[list[WebhookEndpoint], bool]:
     """Up to `limit` endpoints in creation order after the cursor, and whether more follow."""
-    order = (WebhookEndpoint.created_at, WebhookEndpoint.id)
-    query = select(WebhookEndpoint).where(
-        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
-    )
+    cursor = None
     if after is not None:
         cursor = visible(session, practice_id, after)
         if cursor is None:
             raise UnknownCursor
-        query = query.where(tuple_(*order) > tuple_(cursor.created_at, cursor.id))
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    query = select(WebhookEndpoint).where(
+        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
+    )
+    order = (WebhookEndpoint.created_at, WebhookEndpoint.id)
+    return pages.after(session, query, order, cursor, limit)
 
 
 def change(

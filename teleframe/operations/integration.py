@@ -1,0 +1,85 @@
+"""A practice's video-platform integrations: creation, a page of them, changes, secret rotation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teleframe.db import pages
+from teleframe.models import Integration
+from teleframe.operations.delivery import new_secret
+from teleframe.services import secret_rotation
+
+MADE_HERE = "standard"  # the one provider whose secret teleframe makes (whsec_)
+
+
+class SecretRequired(Exception):
+    """Every provider but `standard` signs with a secret of its own, which must be given."""
+
+
+class UnknownCursor(Exception):
+    """`after` names no integration of the practice."""
+
+
+def _secret(provider: str, given: str | None) -> tuple[str, str | None]:
+    """The secret to keep, and the one to show once (only when teleframe made it)."""
+    if given is not None:
+        return given, None
+    if provider != MADE_HERE:
+        raise SecretRequired
+    made = new_secret()
+    return made, made
+
+
+def create(
+    session: Session, practice_id: uuid.UUID, data: dict[str, Any], now: datetime
+) -> tuple[Integration, str | None]:
+    secret, made = _secret(data["provider"], data.get("secret"))
+    integration = Integration(
+        id=uuid.uuid4(),
+        practice_id=practice_id,
+        provider=data["provider"],
+        secret=secret,
+        label=data.get("label", ""),
+        created_at=now,
+    )
+    session.add(integration)
+    return integration, made
+
+
+def page(
+    session: Session, practice_id: uuid.UUID, limit: int, after: uuid.UUID | None
+) -> tuple[list[Integration], bool]:
+    """Up to `limit` integrations in creation order after the cursor, and whether more follow."""
+    mine = select(Integration).where(Integration.practice_id == practice_id)
+    cursor = None
+    if after is not None:
+        cursor = session.scalars(mine.where(Integration.id == after)).first()
+        if cursor is None:
+            raise UnknownCursor
+    order = (Integration.created_at, Integration.id)
+    return pages.after(session, mine, order, cursor, limit)
+
+
+def change(integration: Integration, data: dict[str, Any], now: datetime) -> None:
+    """Apply a validated PATCH: the label, or enabled (false: its hooks answer 410)."""
+    if "label" in data:
+        integration.label = data["label"]
+    if data.get("enabled") is False and integration.disabled_at is None:
+        integration.disabled_at = now
+    elif data.get("enabled") is True:
+        integration.disabled_at = None
+
+
+def rotate(
+    integration: Integration, given: str | None, overlap: timedelta, now: datetime
+) -> str | None:
+    """The new secret (given, or made for `standard`, then returned to be shown once); hooks
+    signed with the old one are accepted for `overlap`."""
+    secret, made = _secret(integration.provider, given)
+    secret_rotation.rotate(integration, secret, now, overlap)
+    return made
