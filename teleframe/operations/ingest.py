@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, insert, literal, or_, select
+from sqlalchemy import Table, exists, insert, literal, or_, select
 from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
@@ -87,13 +87,12 @@ def stage_inbound(
         "request": {"headers": dict(request.headers), "body": request.body.decode("latin-1")},
         "received_at": utcnow(),
     }
-    columns = InboundEvent.__table__.c
+    table = cast(Table, InboundEvent.__table__)
+    columns = table.c
     enabled = exists().where(Integration.id == integration.id, Integration.disabled_at.is_(None))
     chosen = select(*(literal(value, columns[name].type) for name, value in values.items()))
     done = session.execute(
-        insert(InboundEvent.__table__)
-        .from_select(list(values), chosen.where(enabled))
-        .returning(columns.id)
+        insert(table).from_select(list(values), chosen.where(enabled)).returning(columns.id)
     ).first()
     if done is None:
         return None

@@ -39,10 +39,10 @@ def run_due(app: Any, practice_id: uuid.UUID, at: datetime | None = None) -> lis
     """One beat in-process: fan out, claim (at a chosen clock) and attempt each claim."""
     from teleframe.extensions import db
     from teleframe.models.base import utcnow
-    from teleframe.operations import delivery
+    from teleframe.operations import delivery, delivery_fanout
 
     with app.app_context():
-        delivery.fan_out(db.session, utcnow())
+        delivery_fanout.sweep(db.session, utcnow())
         db.session.commit()
         claimed = delivery.claim_due(db.session, at or utcnow(), practice_id=practice_id)
         db.session.commit()

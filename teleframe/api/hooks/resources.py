@@ -13,7 +13,6 @@ from typing import Any
 
 from cachetools import TTLCache
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from teleframe.api.urls import public_base
@@ -79,7 +78,7 @@ def _verified(target: ingest.HookTarget, inbound: InboundRequest) -> dict[str, A
     answer = _signed(target.secrets(now), lambda s: adapter.challenge_response(inbound, s))
     if answer is None:
         _signed(target.secrets(now), lambda s: adapter.verify(inbound, s, now=now))
-    return answer  # type: ignore[no-any-return]
+    return answer
 
 
 def _fresh_verified(

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from teleframe.api.fields import StrictBoolean, printable, text
 from teleframe.api.sessions.schemas import PROVIDERS
 
-SECRET_HELP = (
+SIGNING_KEY_HELP = (
     "The provider's signing secret; for 'standard', omit it "
     "and teleframe makes a whsec_ secret and shows it once"
 )
@@ -12,7 +12,7 @@ SECRET_HELP = (
 class IntegrationCreateSchema(Schema):
     provider = fields.String(required=True, validate=validate.OneOf(PROVIDERS))
     secret = fields.String(
-        validate=validate.Length(min=8, max=500), metadata={"description": SECRET_HELP}
+        validate=validate.Length(min=8, max=500), metadata={"description": SIGNING_KEY_HELP}
     )
     label = text(200)
 
