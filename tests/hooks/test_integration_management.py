@@ -97,6 +97,10 @@ def test_label_changes_and_bad_patches_are_422(make_practice):
         assert response.status_code == 422, body
         assert response.mimetype == "application/problem+json"
     assert practice.get(path).get_json()["label"] == "Zoom EU"  # nothing half-written
+    script = "<script>alert(1)</script>"
+    kept = practice.http.patch(path, json={"label": script}, headers=practice.headers)
+    assert kept.status_code == 200 and kept.mimetype == "application/json"
+    assert kept.get_json()["label"] == script  # JSON text, never markup
 
 
 def test_every_new_route_is_admin_only_and_scoped_to_the_practice(app, make_practice):

@@ -120,6 +120,8 @@ def test_a_rotation_made_through_another_process_is_seen_at_once(app, make_pract
         {"secret": NEW["zoom"], "overlap_hours": 169},
         {"secret": NEW["zoom"], "overlap_hours": "x"},
         {"secret": NEW["zoom"], "extra": 1},
+        {"secret": "s" * 501},
+        {"secret": 12345678},
     ],
 )
 def test_bad_rotations_are_422_and_change_nothing(make_practice, body):
