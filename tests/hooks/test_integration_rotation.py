@@ -129,3 +129,13 @@ def test_bad_rotations_are_422_and_change_nothing(make_practice, body):
     refused = rotate(hook, **body)
     assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
     assert hook.send(signed(hook, "zoom", signing.ZOOM_SECRET, utcnow())).status_code == 200
+
+
+def test_a_standard_rotation_needs_no_body(make_practice):
+    practice = make_practice()
+    made = practice.post("/v1/integrations", {"provider": "standard"}).get_json()
+    path = f"/v1/integrations/{made['id']}/rotate-secret"
+    answer = practice.http.post(path, headers=practice.headers)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["secret"].startswith("whsec_")
+    assert answer.get_json()["secret"] != made["secret"]

@@ -108,7 +108,7 @@ class IntegrationById(MethodView):
 
 @blp.route("/<uuid:integration_id>/rotate-secret")
 class RotateSecret(MethodView):
-    @blp.arguments(IntegrationRotateSchema())
+    @blp.arguments(IntegrationRotateSchema(), required=False)
     @blp.response(200, IntegrationSchema())
     @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
