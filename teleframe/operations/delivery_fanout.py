@@ -30,26 +30,29 @@ def for_events(session: Session, event_ids: Sequence[uuid.UUID], now: datetime) 
     """Deliveries for events just recorded (ids that lost to a duplicate match nothing)."""
     if not event_ids:
         return 0
-    return _make(session, [OutboundEvent.id.in_(list(event_ids))], now)
+    return _make(session, [OutboundEvent.id.in_(list(event_ids))], now, limit=None)
 
 
 def catch_up(session: Session, endpoint: WebhookEndpoint, now: datetime) -> int:
     """A re-enabled endpoint's missed events of the last `CATCH_UP`, not already delivered."""
     since = max(endpoint.created_at, now - CATCH_UP)
-    return _make(
-        session,
-        [
-            WebhookSubscription.endpoint_id == endpoint.id,
-            OutboundEvent.created_at >= since,
-            _undelivered(),
-        ],
-        now,
-    )
+    mine = WebhookSubscription.endpoint_id == endpoint.id
+    return _all(session, [mine, OutboundEvent.created_at >= since, _undelivered()], now)
 
 
 def sweep(session: Session, now: datetime) -> int:
     """Beat's backstop over recent events: what a concurrent re-enable could have missed."""
-    return _make(session, [OutboundEvent.created_at >= now - SWEEP_WINDOW, _undelivered()], now)
+    return _all(session, [OutboundEvent.created_at >= now - SWEEP_WINDOW, _undelivered()], now)
+
+
+def _all(session: Session, where: list[ColumnElement[bool]], now: datetime) -> int:
+    """Batch after batch until every undelivered match has its delivery."""
+    total = 0
+    while True:
+        made = _make(session, where, now, limit=BATCH)
+        total += made
+        if made < BATCH:
+            return total
 
 
 def _undelivered() -> ColumnElement[bool]:
@@ -59,7 +62,9 @@ def _undelivered() -> ColumnElement[bool]:
     )
 
 
-def _make(session: Session, where: list[ColumnElement[bool]], now: datetime) -> int:
+def _make(
+    session: Session, where: list[ColumnElement[bool]], now: datetime, limit: int | None
+) -> int:
     """Pending deliveries for each (event, subscribed enabled endpoint) matching `where`; an
     endpoint gets no event from before its creation. Idempotent (unique endpoint, event)."""
     pairs = session.execute(
@@ -78,7 +83,7 @@ def _make(session: Session, where: list[ColumnElement[bool]], now: datetime) -> 
             WebhookEndpoint.created_at <= OutboundEvent.created_at,
         )
         .order_by(OutboundEvent.created_at)
-        .limit(BATCH)
+        .limit(limit)
     ).all()
     rows = [
         _delivery(event_id, kind, practice, endpoint, now)

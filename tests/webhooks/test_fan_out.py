@@ -77,3 +77,20 @@ def test_the_same_on_sqlite(settings, tmp_path, receiver):
     finally:
         with embedded.app_context():
             db.engine.dispose()
+
+
+def test_re_enabling_catches_up_on_every_missed_event_batch_after_batch(
+    app, make_practice, receiver, monkeypatch
+):
+    from teleframe.operations import delivery_fanout
+
+    monkeypatch.setattr(delivery_fanout, "BATCH", 2)
+    practice = make_practice()
+    endpoint = subscribe(practice, receiver, "checkin.evaluated")["id"]
+    path = f"/v1/webhook-endpoints/{endpoint}"
+    practice.http.patch(path, json={"enabled": False}, headers=practice.headers)
+    session = practice.session()
+    missed = {emit_event(app, session, "checkin.evaluated") for _ in range(5)}
+    assert all(delivered_to(app, event) == set() for event in missed)
+    practice.http.patch(path, json={"enabled": True}, headers=practice.headers)
+    assert all(delivered_to(app, event) == {endpoint} for event in missed)
