@@ -81,7 +81,7 @@ def _dumped(value: Any) -> Any:
 
 def _python_type(column: InstrumentedAttribute[Any]) -> type:
     # a TypeDecorator (UTCDateTime) says `object`; the type it decorates knows
-    return getattr(column.type, "impl", column.type).python_type  # type: ignore[no-any-return]
+    return getattr(column.type, "impl", column.type).python_type
 
 
 def position(args: dict[str, Any], kinds: Sequence[type]) -> Key | None:
