@@ -76,7 +76,9 @@ def _loaded(value: Any, kind: type) -> Any:
 
 
 def _dumped(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value if type(value) is int else str(value)
 
 
 def _python_type(column: InstrumentedAttribute[Any]) -> type:
