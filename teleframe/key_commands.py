@@ -29,12 +29,29 @@ def _database() -> Iterator[Session]:
 
 
 def _actor() -> audit.Actor:
-    return audit.system_actor(f"teleframe {click.get_current_context().command_path}")
+    # "teleframe key add": the program's own name, however it was started
+    command = click.get_current_context().command_path.split(" ", 1)[-1]
+    return audit.system_actor(f"teleframe {command}")
+
+
+def _label(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The API's rule for a key's name: at most 200 characters, none of them control ones."""
+    from marshmallow import ValidationError
+
+    from teleframe.api.fields import printable
+
+    try:
+        printable(value)
+    except ValidationError:
+        raise click.BadParameter("must not contain control characters") from None
+    if len(value) > 200:
+        raise click.BadParameter("at most 200 characters")
+    return value
 
 
 @click.command()
 @click.argument("practice_id", type=click.UUID)
-@click.option("--label", default="")
+@click.option("--label", default="", callback=_label)
 @click.option(
     "--role",
     type=click.Choice(["platform", "admin"]),
