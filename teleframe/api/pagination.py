@@ -133,18 +133,11 @@ def page(
 
 
 def listed(
-    session: Session,
-    query: Select[Any],
-    order: Sequence[InstrumentedAttribute[Any]],
-    args: dict[str, Any],
-    *,
-    descending: bool = False,
-    view: Callable[[list[Any]], Any] | None = None,
+    session: Session, query: Select[Any], order: Sequence[Any], args: dict[str, Any], **how: Any
 ) -> Any:
     """A list route's whole answer: one page of `query`, with its Link header."""
-    rows, more = page(session, query, order, args, descending=descending)
-    shown = view(rows) if view is not None else None
-    return answer(rows, more, row_key(order), shown)
+    rows, more = page(session, query, order, args, **how)
+    return answer(rows, more, row_key(order))
 
 
 def row_key(order: Sequence[InstrumentedAttribute[Any]]) -> Callable[[Any], Key]:
