@@ -7,15 +7,51 @@ key is refused on the very next request everywhere (see `api.auth`).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import string
 import uuid
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from teleframe.api.auth import hash_key, issue_key, new_api_key
 from teleframe.db import audit
 from teleframe.models import ApiKey, Practice
 from teleframe.models.base import utcnow
+
+KEY_PREFIX = "tf_"
+# admin keys also change the practice's set-up (policy, integrations, webhook endpoints);
+# platform keys do the day's work (sessions, check-ins, events, reports)
+ROLES = ("admin", "platform")
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_api_key() -> str:
+    # letters and digits only, so a double-click selects the whole key
+    return KEY_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(40))
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_row(practice_id: uuid.UUID, label: str, role: str) -> tuple[ApiKey, str]:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    key = new_api_key()
+    row = ApiKey(
+        practice_id=practice_id, key_hash=hash_key(key), prefix=key[:10], label=label, role=role
+    )
+    return row, key
+
+
+def issue_key(
+    session: Session, practice_id: uuid.UUID, label: str = "", role: str = "admin"
+) -> str:
+    """A key added to the session, without an audit event (a practice's first key)."""
+    row, key = _new_row(practice_id, label, role)
+    session.add(row)
+    return key
 
 
 class LastAdminKey(Exception):
@@ -42,9 +78,9 @@ def issue(
     session: Session, practice_id: uuid.UUID, label: str, role: str, actor: audit.Actor
 ) -> tuple[ApiKey, str]:
     """A new key row and the key itself (shown once, then only its hash is kept)."""
-    key = issue_key(session, practice_id, label=label, role=role)
+    row, key = _new_row(practice_id, label, role)
+    session.add(row)
     session.flush()
-    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).one()
     _audit(session, actor, row, "create")
     return row, key
 
