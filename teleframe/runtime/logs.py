@@ -1,0 +1,133 @@
+"""Structured logs: one JSON object per line (or console lines for a person at a terminal).
+
+structlog, wired into the standard library's logging, so teleframe's own `logging` calls,
+Celery's, gunicorn's and SQLAlchemy's all go through the same processors: context (request
+id, practice id, task name and id), level, a UTC timestamp, and a redaction step that masks
+any key known to carry PHI or a secret, at any depth, before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+FORMATS = ("json", "console")
+REDACTED = "[redacted]"
+
+# a key is sensitive if it contains one of these ...
+_SECRET_PARTS = ("phone", "email", "secret", "token", "password", "authoriz", "signature",
+                 "cookie", "credential", "api_key", "apikey", "address")  # fmt: skip
+# ... or one of its words (split on anything but letters and digits) is one of these
+_SECRET_WORDS = frozenset({
+    "answer", "answers", "note", "notes", "name", "names", "body", "payload", "data",
+    "identity", "birth", "dob", "locality", "location", "text", "key",
+})  # fmt: skip
+# keys the processors and the code themselves set, which only look sensitive
+_SAFE_KEYS = frozenset({"event", "level", "logger", "timestamp", "task_name", "task_id",
+                        "request_id", "practice_id", "route", "status", "method",
+                        "duration_ms", "exception", "exc_info", "stack_info"})  # fmt: skip
+_WORDS = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def sensitive(key: str) -> bool:
+    if key in _SAFE_KEYS:
+        return False
+    lowered = _CAMEL.sub("_", key).lower()
+    if any(part in lowered for part in _SECRET_PARTS):
+        return True
+    return any(word in _SECRET_WORDS for word in _WORDS.split(lowered))
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            key: REDACTED if sensitive(str(key)) else _scrub(item) for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_scrub(item) for item in value]
+    return value
+
+
+def redact(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """Masks the values of sensitive keys anywhere in the event (free text in a message is
+    not parsed: teleframe's messages carry ids and codes only)."""
+    return _scrub(event_dict)  # type: ignore[no-any-return]
+
+
+def _flask_context(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """The authenticated practice, once the request's key has been checked."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        practice_id = g.get("practice_id")
+        if practice_id is not None:
+            event_dict.setdefault("practice_id", str(practice_id))
+    return event_dict
+
+
+def _shared() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        _flask_context,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact,
+    ]
+
+
+def _renderer(fmt: str) -> list[Processor]:
+    if fmt == "console":
+        return [structlog.dev.ConsoleRenderer(colors=False)]
+    return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (daemons and test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+class _Ours(logging.Filter):
+    """Marks the handler this module installed, so configuring again replaces it."""
+
+
+def configure(fmt: str = "json", level: int | str = logging.INFO) -> None:
+    """Route every logger through structlog's processors to stderr. Idempotent."""
+    if fmt not in FORMATS:
+        raise RuntimeError(f"TELEFRAME_LOG_FORMAT must be one of {', '.join(FORMATS)}")
+    shared = _shared()
+    structlog.configure(
+        processors=[structlog.stdlib.filter_by_level, *shared,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],  # fmt: skip
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = _Stderr()
+    handler.addFilter(_Ours())
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        *_renderer(fmt)],  # fmt: skip
+        )
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if any(isinstance(f, _Ours) for f in h.filters)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def get(name: str) -> Any:
+    return structlog.stdlib.get_logger(name)
