@@ -6,7 +6,6 @@ worker that exits has its live files marked dead, as prometheus_client's multipr
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 workers = 2

@@ -39,24 +39,31 @@ def _finish(response: Response) -> Response:
     seconds = time.perf_counter() - started if started is not None else 0.0
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
     method = metrics.method_label(request.method)
-    metrics.REQUEST_SECONDS.labels(method=method, route=route, status=str(response.status_code)).observe(seconds)
+    metrics.REQUEST_SECONDS.labels(
+        method=method, route=route, status=str(response.status_code)
+    ).observe(seconds)
     if request.blueprint == "hooks":
         _count_hook(response)
     rid = structlog.contextvars.get_contextvars().get("request_id") or request_id()
     response.headers[REQUEST_ID_HEADER] = rid
-    log.info("request", method=method, route=route, status=response.status_code,
-             duration_ms=round(seconds * 1000, 2))  # fmt: skip
+    log.info(
+        "request",
+        method=method,
+        route=route,
+        status=response.status_code,
+        duration_ms=round(seconds * 1000, 2),
+    )
     return response
 
 
 def _count_hook(response: Response) -> None:
     """By the answer the platform got: 200 is accepted, duplicate or a URL challenge."""
-    provider = (request.view_args or {}).get("provider")
-    provider = provider if provider in PROVIDERS else "other"
+    named = (request.view_args or {}).get("provider")
+    provider = named if named in PROVIDERS else "other"
     outcome = metrics.HOOK_OUTCOMES.get(response.status_code, "error")
     if response.status_code == 200:
-        body = response.get_json(silent=True) or {}
-        outcome = body.get("status") if body.get("status") in ("accepted", "duplicate") else "challenge"
+        said = (response.get_json(silent=True) or {}).get("status")
+        outcome = said if said in ("accepted", "duplicate") else "challenge"
     metrics.HOOKS.labels(provider=provider, outcome=outcome).inc()
 
 

@@ -21,17 +21,61 @@ FORMATS = ("json", "console")
 REDACTED = "[redacted]"
 
 # a key is sensitive if it contains one of these ...
-_SECRET_PARTS = ("phone", "email", "secret", "token", "password", "authoriz", "signature",
-                 "cookie", "credential", "api_key", "apikey", "address")  # fmt: skip
+_SECRET_PARTS = (
+    "phone",
+    "email",
+    "secret",
+    "token",
+    "password",
+    "authoriz",
+    "signature",
+    "cookie",
+    "credential",
+    "api_key",
+    "apikey",
+    "address",
+)
 # ... or one of its words (split on anything but letters and digits) is one of these
-_SECRET_WORDS = frozenset({
-    "answer", "answers", "note", "notes", "name", "names", "body", "payload", "data",
-    "identity", "birth", "dob", "locality", "location", "text", "key",
-})  # fmt: skip
+_SECRET_WORDS = frozenset(
+    {
+        "answer",
+        "answers",
+        "note",
+        "notes",
+        "name",
+        "names",
+        "body",
+        "payload",
+        "data",
+        "identity",
+        "birth",
+        "dob",
+        "locality",
+        "location",
+        "text",
+        "key",
+    }
+)
 # keys the processors and the code themselves set, which only look sensitive
-_SAFE_KEYS = frozenset({"event", "level", "logger", "timestamp", "task_name", "task_id",
-                        "request_id", "practice_id", "route", "status", "method",
-                        "duration_ms", "exception", "exc_info", "stack_info"})  # fmt: skip
+_SAFE_KEYS = frozenset(
+    {
+        "event",
+        "level",
+        "logger",
+        "timestamp",
+        "task_name",
+        "task_id",
+        "request_id",
+        "practice_id",
+        "route",
+        "status",
+        "method",
+        "duration_ms",
+        "exception",
+        "exc_info",
+        "stack_info",
+    }
+)
 _WORDS = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -58,7 +102,8 @@ def _scrub(value: Any) -> Any:
 def redact(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """Masks the values of sensitive keys anywhere in the event (free text in a message is
     not parsed: teleframe's messages carry ids and codes only)."""
-    return _scrub(event_dict)  # type: ignore[no-any-return]
+    scrubbed: EventDict = _scrub(event_dict)
+    return scrubbed
 
 
 def _flask_context(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
@@ -89,7 +134,7 @@ def _renderer(fmt: str) -> list[Processor]:
     return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class _Stderr(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time (daemons and test runners swap it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -107,8 +152,11 @@ def configure(fmt: str = "json", level: int | str = logging.INFO) -> None:
         raise RuntimeError(f"TELEFRAME_LOG_FORMAT must be one of {', '.join(FORMATS)}")
     shared = _shared()
     structlog.configure(
-        processors=[structlog.stdlib.filter_by_level, *shared,
-                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],  # fmt: skip
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -118,8 +166,10 @@ def configure(fmt: str = "json", level: int | str = logging.INFO) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        *_renderer(fmt)],  # fmt: skip
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *_renderer(fmt),
+            ],
         )
     )
     root = logging.getLogger()

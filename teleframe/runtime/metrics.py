@@ -36,15 +36,26 @@ CHECKIN_VERDICT_SECONDS = Histogram(
     "From a check-in's submission to its verdict being stored",
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800),
 )
-TASKS = Counter("teleframe_tasks", "Celery tasks finished, by task name and outcome", ["task", "outcome"])
-HOOKS = Counter(
-    "teleframe_inbound_hooks", "Inbound platform webhooks by provider and outcome", ["provider", "outcome"]
+TASKS = Counter(
+    "teleframe_tasks", "Celery tasks finished, by task name and outcome", ["task", "outcome"]
 )
-DELIVERIES = Counter("teleframe_deliveries", "Outbound webhook delivery attempts by outcome", ["outcome"])
+HOOKS = Counter(
+    "teleframe_inbound_hooks",
+    "Inbound platform webhooks by provider and outcome",
+    ["provider", "outcome"],
+)
+DELIVERIES = Counter(
+    "teleframe_deliveries", "Outbound webhook delivery attempts by outcome", ["outcome"]
+)
 
 # answers a platform's webhook can get, by status (200: accepted, duplicate or a URL challenge)
-HOOK_OUTCOMES = {401: "signature_invalid", 400: "payload_invalid", 404: "unknown_integration",
-                 413: "too_large", 503: "unavailable"}  # fmt: skip
+HOOK_OUTCOMES = {
+    401: "signature_invalid",
+    400: "payload_invalid",
+    404: "unknown_integration",
+    413: "too_large",
+    503: "unavailable",
+}
 TASK_OUTCOMES = ("success", "failure", "retry")
 
 
@@ -120,7 +131,7 @@ def delivery_recorded(session: Session, outcome: str | None) -> None:
 class _ThisProcess:
     """This process's own registry (process, Python and teleframe figures)."""
 
-    def collect(self) -> Iterator[Metric]:
+    def collect(self) -> Iterable[Metric]:
         return REGISTRY.collect()
 
 
@@ -135,7 +146,9 @@ class DatabaseCollector:
         from teleframe.operations.parked_work import parked_counts
 
         pending, oldest = outbox.lag(self.session)
-        yield GaugeMetricFamily("teleframe_outbox_pending", "Staged work not done yet", value=pending)
+        yield GaugeMetricFamily(
+            "teleframe_outbox_pending", "Staged work not done yet", value=pending
+        )
         yield GaugeMetricFamily(
             "teleframe_outbox_oldest_age_seconds",
             "Age of the oldest staged work not done yet (0 when none)",

@@ -42,7 +42,9 @@ def test_no_phi_in_broker_messages_or_logs(app, worker, make_practice, capsys): 
     assert {line["task_name"] for line in worker_lines} == {tasks.EVALUATE_CHECKIN}
     assert all(line["task_id"] and line["level"] and line["timestamp"] for line in worker_lines)
     requests = [line for line in _json_lines(api_log) if line["event"] == "request"]
-    checkin = next(r for r in requests if r["route"].endswith("/checkins") and r["method"] == "POST")
+    checkin = next(
+        r for r in requests if r["route"].endswith("/checkins") and r["method"] == "POST"
+    )
     assert checkin["route"] == "/v1/sessions/<uuid:session_id>/checkins"
     assert checkin["status"] == 202 and checkin["practice_id"] == str(practice.id)
     assert checkin["duration_ms"] >= 0 and checkin["request_id"] == posted.headers["X-Request-Id"]

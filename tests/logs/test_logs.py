@@ -80,7 +80,13 @@ def test_embedded_defaults_to_console_and_production_to_json(tmp_path, monkeypat
 @pytest.mark.services
 @pytest.mark.parametrize(
     ("offered", "kept"),
-    [("abc-123.X:y_z", True), ("a" * 129, False), ("has space", False), ("<script>", False), ("", False)],
+    [
+        ("abc-123.X:y_z", True),
+        ("a" * 129, False),
+        ("has space", False),
+        ("<script>", False),
+        ("", False),
+    ],
 )
 def test_a_well_formed_request_id_is_echoed_else_one_is_made(client, capsys, offered, kept) -> None:  # type: ignore[no-untyped-def]
     answer = client.get("/healthz", headers={"X-Request-Id": offered} if offered else {})

@@ -45,8 +45,14 @@ def test_a_request_is_observed_by_route_rule_never_by_path(client, make_practice
 def test_unknown_paths_and_methods_add_no_series(client) -> None:  # type: ignore[no-untyped-def]
     client.get(f"/nothing/{uuid.uuid4()}")
     client.open("/v1/sessions", method="BREW")
-    routes = {s.labels.get("route") for s in scrape(client)["teleframe_http_request_duration_seconds"].samples}
-    methods = {s.labels.get("method") for s in scrape(client)["teleframe_http_request_duration_seconds"].samples}
+    routes = {
+        s.labels.get("route")
+        for s in scrape(client)["teleframe_http_request_duration_seconds"].samples
+    }
+    methods = {
+        s.labels.get("method")
+        for s in scrape(client)["teleframe_http_request_duration_seconds"].samples
+    }
     assert "<unmatched>" in routes and not any(r and r.startswith("/nothing/") for r in routes)
     assert "BREW" not in methods and "other" in methods
 

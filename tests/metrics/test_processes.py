@@ -45,10 +45,22 @@ def celery_worker(settings, tmp_path, metrics_dir) -> Iterator[WebhookWorker]:  
 @pytest.fixture
 def api(settings, tmp_path, celery_worker) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
-    env = {**os.environ, **settings_env(settings), "TELEFRAME_QUEUE": celery_worker.queue,
-           "TELEFRAME_WEBHOOK_ALLOW_PRIVATE": LOOPBACK}  # fmt: skip
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn",
-               "--bind", f"127.0.0.1:{port}", "teleframe:create_app()"]  # fmt: skip
+    env = {
+        **os.environ,
+        **settings_env(settings),
+        "TELEFRAME_QUEUE": celery_worker.queue,
+        "TELEFRAME_WEBHOOK_ALLOW_PRIVATE": LOOPBACK,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:config.gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "teleframe:create_app()",
+    ]
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -70,30 +82,53 @@ def api(settings, tmp_path, celery_worker) -> Iterator[str]:  # type: ignore[no-
 
 def scrape(base: str) -> dict:  # type: ignore[type-arg]
     with urllib.request.urlopen(base + "/metrics", timeout=5) as answer:
-        assert answer.headers.get_all("Content-Type") == ["text/plain; version=1.0.0; charset=utf-8"]
+        assert answer.headers.get_all("Content-Type") == [
+            "text/plain; version=1.0.0; charset=utf-8"
+        ]
         return families(answer.read().decode())
 
 
 def test_one_scrape_shows_the_api_and_the_workers(app, api, celery_worker, make_practice) -> None:  # type: ignore[no-untyped-def]
     practice = make_practice()
     with Receiver() as receiver, Beat(app.extensions["celery"], celery_worker.queue):
-        status, endpoint = call(api, "POST", "/v1/webhook-endpoints", practice.key,
-                                {"url": receiver.url, "event_types": ["checkin.submitted"]})  # fmt: skip
+        status, endpoint = call(
+            api,
+            "POST",
+            "/v1/webhook-endpoints",
+            practice.key,
+            {"url": receiver.url, "event_types": ["checkin.submitted"]},
+        )
         assert status == 201, endpoint
         receiver.secret = endpoint["secret"]
         session = practice.session()
         before = scrape(api)
-        status, body = call(api, "POST", f"/v1/sessions/{session}/checkins", practice.key, GOOD_CHECKIN)
+        status, body = call(
+            api, "POST", f"/v1/sessions/{session}/checkins", practice.key, GOOD_CHECKIN
+        )
         assert status == 202, body
         evaluated = {"task": tasks.EVALUATE_CHECKIN, "outcome": "success"}
-        wait_for(lambda: value(scrape(api), "teleframe_tasks_total", **evaluated)
-                 > value(before, "teleframe_tasks_total", **evaluated), timeout=30)  # fmt: skip
+        wait_for(
+            lambda: (
+                value(scrape(api), "teleframe_tasks_total", **evaluated)
+                > value(before, "teleframe_tasks_total", **evaluated)
+            ),
+            timeout=30,
+        )
         wait_for(lambda: receiver.received, timeout=30)
-        wait_for(lambda: value(scrape(api), "teleframe_deliveries_total", outcome="succeeded")
-                 > value(before, "teleframe_deliveries_total", outcome="succeeded"), timeout=30)  # fmt: skip
+        wait_for(
+            lambda: (
+                value(scrape(api), "teleframe_deliveries_total", outcome="succeeded")
+                > value(before, "teleframe_deliveries_total", outcome="succeeded")
+            ),
+            timeout=30,
+        )
     after = scrape(api)
     assert not [name for name in FAMILIES if name not in after]
-    checkins = {"route": "/v1/sessions/<uuid:session_id>/checkins", "method": "POST", "status": "202"}
+    checkins = {
+        "route": "/v1/sessions/<uuid:session_id>/checkins",
+        "method": "POST",
+        "status": "202",
+    }
     sample = "teleframe_http_request_duration_seconds_count"
     assert value(after, sample, **checkins) == value(before, sample, **checkins) + 1
     verdicts = "teleframe_checkin_verdict_seconds_count"
@@ -109,10 +144,18 @@ def test_failed_tasks_and_hooks_are_counted(app, api, celery_worker) -> None:  #
     request = urllib.request.Request(f"{api}/hooks/daily/{uuid.uuid4()}", data=b"{}", method="POST")
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(request, timeout=5)
-    wait_for(lambda: value(scrape(api), "teleframe_tasks_total", **failed)
-             > value(before, "teleframe_tasks_total", **failed), timeout=30)  # fmt: skip
+    wait_for(
+        lambda: (
+            value(scrape(api), "teleframe_tasks_total", **failed)
+            > value(before, "teleframe_tasks_total", **failed)
+        ),
+        timeout=30,
+    )
     after = scrape(api)
-    assert value(after, "teleframe_inbound_hooks_total", **hooks) == value(before, "teleframe_inbound_hooks_total", **hooks) + 1
+    assert (
+        value(after, "teleframe_inbound_hooks_total", **hooks)
+        == value(before, "teleframe_inbound_hooks_total", **hooks) + 1
+    )
 
 
 def test_every_gunicorn_worker_answers_with_the_sum_of_all(api) -> None:  # type: ignore[no-untyped-def]
