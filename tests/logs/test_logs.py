@@ -97,3 +97,18 @@ def test_a_well_formed_request_id_is_echoed_else_one_is_made(client, capsys, off
     requests = [line for line in _lines(capsys) if line["event"] == "request"]
     assert requests[-1]["request_id"] == echoed and requests[-1]["route"] == "/healthz"
     assert "practice_id" not in requests[-1]  # nobody authenticated
+
+
+@pytest.mark.services
+def test_a_database_error_names_no_values(app) -> None:  # type: ignore[no-untyped-def]
+    """Tracebacks are logged; SQLAlchemy keeps the statement's parameters out of them."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from teleframe.extensions import db
+
+    with app.app_context():
+        with pytest.raises(DBAPIError) as raised:
+            db.session.execute(text("SELECT CAST(:v AS text), 1 / 0"), {"v": "Lakeshore Ave"})
+        db.session.rollback()
+    assert "Lakeshore" not in str(raised.value)
