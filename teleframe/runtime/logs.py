@@ -8,6 +8,7 @@ any key known to carry PHI or a secret, at any depth, before anything is rendere
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -80,6 +81,7 @@ _WORDS = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few keys come back on every line
 def sensitive(key: str) -> bool:
     if key in _SAFE_KEYS:
         return False
@@ -122,7 +124,6 @@ def _shared() -> list[Processor]:
         structlog.contextvars.merge_contextvars,
         _flask_context,
         structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact,
     ]
@@ -132,6 +133,16 @@ def _renderer(fmt: str) -> list[Processor]:
     if fmt == "console":
         return [structlog.dev.ConsoleRenderer(colors=False)]
     return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+
+
+class _StderrFile:
+    """`sys.stderr` as it is at each write (daemons and test runners swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 class _Stderr(logging.StreamHandler):
@@ -147,25 +158,28 @@ class _Ours(logging.Filter):
 
 
 def configure(fmt: str = "json", level: int | str = logging.INFO) -> None:
-    """Route every logger through structlog's processors to stderr. Idempotent."""
+    """teleframe's structlog loggers render and write directly (a request's line costs no
+    LogRecord); every standard-library logger goes through the same processors by way of
+    the root handler. Idempotent: configuring again replaces both."""
     if fmt not in FORMATS:
         raise RuntimeError(f"TELEFRAME_LOG_FORMAT must be one of {', '.join(FORMATS)}")
+    number = level if isinstance(level, int) else logging.getLevelNamesMapping()[level.upper()]
     shared = _shared()
     structlog.configure(
-        processors=[
-            structlog.stdlib.filter_by_level,
-            *shared,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        processors=[*shared, *_renderer(fmt)],
+        wrapper_class=structlog.make_filtering_bound_logger(number),
+        logger_factory=structlog.WriteLoggerFactory(file=_StderrFile()),  # type: ignore[arg-type]
+        cache_logger_on_first_use=False,  # a worker configures again with Celery's level
     )
     handler = _Stderr()
     handler.addFilter(_Ours())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+            foreign_pre_chain=[
+                structlog.stdlib.ExtraAdder(),
+                structlog.stdlib.add_logger_name,
+                *shared,
+            ],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 *_renderer(fmt),
@@ -176,8 +190,24 @@ def configure(fmt: str = "json", level: int | str = logging.INFO) -> None:
     for old in [h for h in root.handlers if any(isinstance(f, _Ours) for f in h.filters)]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(number)
 
 
-def get(name: str) -> Any:
-    return structlog.stdlib.get_logger(name)
+class Logger:
+    """A structlog logger that names itself in each line, as standard-library loggers do."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _log(self, level: str, event: str, **values: Any) -> None:
+        getattr(structlog.get_logger(), level)(event, logger=self.name, **values)
+
+    def info(self, event: str, **values: Any) -> None:
+        self._log("info", event, **values)
+
+    def warning(self, event: str, **values: Any) -> None:
+        self._log("warning", event, **values)
+
+
+def get(name: str) -> Logger:
+    return Logger(name)
