@@ -25,7 +25,8 @@ from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return {"url": settings.database_url, "connect_args": {"timeout": 30}}
+    # a logged SQL error must not carry the row's values
+    return {"url": settings.database_url, "connect_args": {"timeout": 30}, "hide_parameters": True}
 
 
 def configure_database(app: Flask, settings: Settings) -> None:
