@@ -1,4 +1,4 @@
-"""A practice's video-platform integrations: creation, a page of them, changes, secret rotation."""
+"""A practice's video-platform integrations: creation, which are listed, changes, secret rotation."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from teleframe.db import pages
 from teleframe.models import Integration
 from teleframe.operations.delivery import new_secret
 from teleframe.services import secret_rotation
@@ -19,10 +18,6 @@ MADE_HERE = "standard"  # the one provider whose secret teleframe makes (whsec_)
 
 class SecretRequired(Exception):
     """Every provider but `standard` signs with a secret of its own, which must be given."""
-
-
-class UnknownCursor(Exception):
-    """`after` names no integration of the practice."""
 
 
 def _secret(provider: str, given: str | None) -> tuple[str, str | None]:
@@ -51,18 +46,8 @@ def create(
     return integration, made
 
 
-def page(
-    session: Session, practice_id: uuid.UUID, limit: int, after: uuid.UUID | None
-) -> tuple[list[Integration], bool]:
-    """Up to `limit` integrations in creation order after the cursor, and whether more follow."""
-    mine = select(Integration).where(Integration.practice_id == practice_id)
-    cursor = None
-    if after is not None:
-        cursor = session.scalars(mine.where(Integration.id == after)).first()
-        if cursor is None:
-            raise UnknownCursor
-    order = (Integration.created_at, Integration.id)
-    return pages.after(session, mine, order, cursor, limit)
+def listing(practice_id: uuid.UUID) -> Select[Integration]:
+    return select(Integration).where(Integration.practice_id == practice_id)
 
 
 def change(integration: Integration, data: dict[str, Any], now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""A practice's webhook endpoints: creation, a page of them, changes, secret rotation, removal."""
+"""A practice's webhook endpoints: creation, which are listed, changes, secret rotation, removal."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from teleframe.db import pages
 from teleframe.models import WebhookEndpoint
 from teleframe.operations import delivery_fanout
 from teleframe.operations.delivery import new_secret
@@ -19,21 +18,17 @@ DISABLED_BY_PRACTICE = "disabled_by_practice"
 DELETED = "deleted"
 
 
-class UnknownCursor(Exception):
-    """`after` names no endpoint of the practice."""
+def listing(practice_id: uuid.UUID) -> Select[WebhookEndpoint]:
+    """The practice's endpoints that were not deleted (deleted ones stay only for audit)."""
+    return select(WebhookEndpoint).where(
+        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
+    )
 
 
 def visible(
     session: Session, practice_id: uuid.UUID, endpoint_id: uuid.UUID
 ) -> WebhookEndpoint | None:
-    """The practice's endpoint unless it was deleted (deleted ones stay only for audit)."""
-    return session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.id == endpoint_id,
-            WebhookEndpoint.practice_id == practice_id,
-            WebhookEndpoint.deleted_at.is_(None),
-        )
-    ).first()
+    return session.scalars(listing(practice_id).where(WebhookEndpoint.id == endpoint_id)).first()
 
 
 def create(
@@ -53,22 +48,6 @@ def create(
     session.add(endpoint)
     delivery_fanout.subscribe(session, endpoint)
     return endpoint, secret
-
-
-def page(
-    session: Session, practice_id: uuid.UUID, limit: int, after: uuid.UUID | None
-) -> tuple[list[WebhookEndpoint], bool]:
-    """Up to `limit` endpoints in creation order after the cursor, and whether more follow."""
-    cursor = None
-    if after is not None:
-        cursor = visible(session, practice_id, after)
-        if cursor is None:
-            raise UnknownCursor
-    query = select(WebhookEndpoint).where(
-        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
-    )
-    order = (WebhookEndpoint.created_at, WebhookEndpoint.id)
-    return pages.after(session, query, order, cursor, limit)
 
 
 def change(

@@ -50,7 +50,7 @@ def test_the_list_pages_through_every_integration_with_a_link_cursor(make_practi
         path, pages = _next(response), pages + 1
     assert seen == made and pages == 3
     assert _next(practice.get(f"{BASE}?limit=5")) is None
-    for query in ("limit=0", "limit=201", "limit=x", "after=nope"):
+    for query in ("limit=0", "limit=201", "limit=x", "cursor=nope"):
         assert practice.get(f"{BASE}?{query}").status_code == 422, query
 
 
@@ -117,7 +117,10 @@ def test_every_new_route_is_admin_only_and_scoped_to_the_practice(app, make_prac
     assert other.http.patch(path, json={"enabled": False}, headers=other.headers).status_code == 404
     assert other.http.post(rotate, json=body, headers=other.headers).status_code == 404
     assert other.get(BASE).get_json() == []
-    cursor = other.get(f"{BASE}?after={made['id']}")
-    assert cursor.status_code == 422 and "after" in str(cursor.get_json())
+    owner.post(BASE, {"provider": "standard"})
+    following = _next(owner.get(f"{BASE}?limit=1"))
+    assert following is not None
+    foreign = other.get(following)  # the owner's cursor, from another practice
+    assert foreign.status_code == 422 and "cursor" in str(foreign.get_json())
     still = owner.get(path).get_json()
     assert still["enabled"] is True and still["previous_secret_expires_at"] is None

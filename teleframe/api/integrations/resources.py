@@ -6,15 +6,14 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from teleframe.api import pagination
 from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.hooks.resources import forget
 from teleframe.api.integrations.schemas import (
     IntegrationCreateSchema,
-    IntegrationListArgsSchema,
     IntegrationPatchSchema,
     IntegrationRotateSchema,
     IntegrationSchema,
@@ -50,25 +49,16 @@ def _view(integration: Integration, secret: str | None = None) -> dict[str, Any]
 
 @blp.route("")
 class Integrations(MethodView):
-    @blp.arguments(IntegrationListArgsSchema(), location="query")
-    @blp.response(200, IntegrationSchema(many=True))
+    @blp.arguments(pagination.PageArgsSchema(), location="query")
+    @blp.response(200, IntegrationSchema(many=True), headers=pagination.LINK)
     @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
     def get(self, args: dict[str, Any]) -> Any:
         """The practice's integrations in creation order, a page at a time (`Link: rel="next"`)"""
-        try:
-            rows, more = integrations.page(
-                db.session, current_practice_id(), args["limit"], args.get("after")
-            )
-        except integrations.UnknownCursor:
-            abort(422, errors={"after": ["No integration with that id in this practice."]})
-        views = [_view(row) for row in rows]
-        if not more:
-            return views
-        following = url_for(
-            "integrations.Integrations", limit=args["limit"], after=str(rows[-1].id)
-        )
-        return views, {"Link": f'<{following}>; rel="next"'}
+        order = (Integration.created_at, Integration.id)
+        query = integrations.listing(current_practice_id())
+        rows, more = pagination.page(db.session, query, order, args)
+        return pagination.answer(rows, more, pagination.row_key(order), [_view(r) for r in rows])
 
     @blp.arguments(IntegrationCreateSchema())
     @blp.response(201, IntegrationSchema())

@@ -36,11 +36,6 @@ class IntegrationSchema(Schema):
     )
 
 
-class IntegrationListArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    after = fields.UUID(metadata={"description": "cursor: the id of the last integration seen"})
-
-
 class IntegrationPatchSchema(Schema):
     enabled = StrictBoolean(
         metadata={"description": "false: hooks answer 410 and nothing is stored; true again"}
