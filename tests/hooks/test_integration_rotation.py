@@ -139,3 +139,20 @@ def test_a_standard_rotation_needs_no_body(make_practice):
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["secret"].startswith("whsec_")
     assert answer.get_json()["secret"] != made["secret"]
+
+
+def test_both_secrets_are_encrypted_at_rest(app, make_practice):
+    from sqlalchemy import text
+
+    from teleframe.extensions import db
+
+    hook = HookClient(make_practice(), "zoom", signing.ZOOM_SECRET)
+    assert rotate(hook, secret=NEW["zoom"]).status_code == 200
+    with app.app_context():
+        raw = db.session.execute(
+            text("SELECT secret, previous_secret FROM integrations WHERE id = :id"),
+            {"id": hook.integration["id"]},
+        ).one()
+    assert raw.previous_secret and raw.secret
+    stored = f"{raw.secret} {raw.previous_secret}"
+    assert signing.ZOOM_SECRET not in stored and NEW["zoom"] not in stored

@@ -91,3 +91,22 @@ def test_rotation_is_admin_only_and_scoped_to_the_practice(app, make_practice, r
     emit_event(app, owner.session())
     beat_at(app, owner.id, utcnow())
     assert receiver.received == []
+
+
+def test_the_old_secret_is_kept_encrypted_like_the_current_one(app, make_practice, receiver):
+    from sqlalchemy import text
+
+    from teleframe.extensions import db
+
+    practice = make_practice()
+    endpoint = subscribe(practice, receiver)
+    new = rotate(practice, endpoint["id"])["secret"]
+    with app.app_context():
+        raw = db.session.execute(
+            text("SELECT secret, previous_secret FROM webhook_endpoints WHERE id = :id"),
+            {"id": endpoint["id"]},
+        ).one()
+    assert raw.previous_secret and raw.secret
+    stored = f"{raw.secret} {raw.previous_secret}"
+    for secret in (endpoint["secret"], new):
+        assert secret not in stored and secret.removeprefix("whsec_") not in stored
