@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from teleframe.api.fields import StrictBoolean, printable, text
 from teleframe.api.sessions.schemas import PROVIDERS
+from teleframe.services.secret_rotation import MAX_OVERLAP, OVERLAP
+
+MAX_OVERLAP_HOURS = int(MAX_OVERLAP / timedelta(hours=1))
 
 SIGNING_KEY_HELP = (
     "The provider's signing secret; for 'standard', omit it "
@@ -54,7 +59,7 @@ class IntegrationRotateSchema(Schema):
         metadata={"description": "The provider's new secret; for 'standard', omit it: made here"},
     )
     overlap_hours = fields.Integer(
-        load_default=24,
-        validate=validate.Range(min=0, max=168),
+        load_default=int(OVERLAP / timedelta(hours=1)),
+        validate=validate.Range(min=0, max=MAX_OVERLAP_HOURS),
         metadata={"description": "how long hooks signed with the old secret are still accepted"},
     )
