@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,47 +20,20 @@ from standardwebhooks import Webhook
 
 from tests.conftest import wait_for
 from tests.faults.embedded import Embedded, Ledger
-from tests.integration.http import call, exchange, free_port
+from tests.integration.http import call, exchange
 from tests.metrics.scrape import FAMILIES, families
 from tests.samples import GOOD_CHECKIN
 from tests.services.providers import signing
+from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.slow
 NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
-class Receiver(ThreadingHTTPServer):
-    """A webhook receiver on loopback that keeps every request and answers 204."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        super().__init__(("127.0.0.1", free_port()), _Handler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hook"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        assert isinstance(self.server, Receiver)
-        self.server.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with Receiver() as running:
+        yield running
 
 
 @pytest.fixture
@@ -146,9 +117,9 @@ def _endpoint(base: str, key: str, receiver: Receiver, ledger: Ledger) -> str:
 
 
 def _delivered(receiver: Receiver, checkin_id: str) -> tuple[dict[str, str], bytes] | None:
-    for headers, body in list(receiver.received):
-        if json.loads(body)["data"].get("checkin_id") == checkin_id:
-            return headers, body
+    for item in list(receiver.received):
+        if json.loads(item.body)["data"].get("checkin_id") == checkin_id:
+            return item.headers, item.body
     return None
 
 
