@@ -194,16 +194,17 @@ def _metrics(base: str) -> None:
 
 
 def _logs(instance: Embedded) -> None:
-    lines = (instance.folder / f"serve-{instance.starts}.log").read_text().splitlines()
-    records = []
-    for line in lines:
-        if line.startswith("{"):
-            records.append(json.loads(line))
+    text = (instance.folder / f"serve-{instance.starts}.log").read_text()
+    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     requests = [r for r in records if r.get("event") == "request"]
     assert len(requests) >= 30
     for record in requests:
         assert record["request_id"] and record["route"] and isinstance(record["status"], int)
+    keyed = [r for r in requests if r["route"].startswith("/v1/") and r["status"] != 401]
+    assert keyed and all(r["practice_id"] for r in keyed)
+    assert sum(r["status"] == 401 and "practice_id" not in r for r in requests) == 2  # refused
     assert any(r["status"] == 410 and r["route"].startswith("/hooks/") for r in requests)
+    assert not re.search(r"tf_[A-Za-z0-9]{40}|whsec_", text)  # no key or secret, anywhere
 
 
 def test_a_year_of_platform_operations_on_teleframe_serve(served: Embedded, receiver: Receiver):
