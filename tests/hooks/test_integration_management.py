@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from teleframe.extensions import db
@@ -17,6 +18,12 @@ from tests.services.providers import signing
 from tests.webhooks.helpers import platform_headers
 
 BASE = "/v1/integrations"
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (embedded mode): pages, and the 410 of a disabled integration."""
+    return either_app
 
 
 def _next(response) -> str | None:  # type: ignore[no-untyped-def]

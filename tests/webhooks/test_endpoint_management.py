@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,12 @@ from tests.webhooks.helpers import emit_event, run_due, subscribe
 
 pytestmark = pytest.mark.usefixtures("allow_loopback")
 BASE = "/v1/webhook-endpoints"
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (embedded mode): pages are keyset positions over stored times."""
+    return either_app
 
 
 def _next(response) -> str | None:  # type: ignore[no-untyped-def]
@@ -93,7 +100,7 @@ def test_delete_hides_and_disables_but_keeps_deliveries(app, make_practice, rece
     assert endpoint["id"] not in practice.get(BASE).get_data(as_text=True)
     assert practice.http.delete(path, headers=practice.headers).status_code == 404
     with app.app_context():
-        row = db.session.get(WebhookEndpoint, endpoint["id"])
+        row = db.session.get(WebhookEndpoint, uuid.UUID(endpoint["id"]))
         assert row is not None and row.deleted_at and row.disabled_at
         kept = db.session.scalar(
             select(func.count()).select_from(Delivery).where(Delivery.endpoint_id == row.id)
