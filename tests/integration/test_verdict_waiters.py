@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from teleframe.api import verdict_waiters
+from teleframe.extensions import db
 from tests.conftest import PracticeHandle, wait_for
 from tests.samples import GOOD_CHECKIN
 
@@ -24,7 +25,14 @@ def test_past_the_bound_a_waiter_is_answered_at_once_without_preference_applied(
         settings, queue=f"teleframe-waiters-{uuid.uuid4().hex[:8]}", verdict_waiters=1
     )
     api = create_app(private, TESTING=True)
-    owner = make_practice()
+    try:
+        _two_waiters(api, make_practice())
+    finally:
+        with api.app_context():
+            db.engine.dispose()  # this app's connections, closed now
+
+
+def _two_waiters(api, owner) -> None:  # type: ignore[no-untyped-def]
     practice = PracticeHandle(api, owner.id, owner.key)
     session = practice.session()
     submitted = practice.post(f"/v1/sessions/{session}/checkins", GOOD_CHECKIN).get_json()
