@@ -24,6 +24,7 @@ import redis
 
 from bench import hooks, load, micro, report, stack, workload
 from bench.options import machine, parse_args, stop_on_sigterm
+from teleframe import tasks
 
 
 class Run:
@@ -142,7 +143,7 @@ class Run:
             self.procs,
             "teleframe-worker",
             "workers.app",
-            self.settings.queue,
+            ",".join(tasks.queues(self.settings.queue)),  # every kind of work, as serve does
             stack.REDIS_URL,
             self.shape,
             env,

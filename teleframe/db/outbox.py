@@ -80,7 +80,13 @@ class Kick:
 
 
 def kick(session: Session, task: str, *args: str) -> None:
-    session.info.setdefault(_STAGED, []).append(Kick(uuid.uuid4(), task, list(args)))
+    stage_kick(session, Kick(uuid.uuid4(), task, list(args)))
+
+
+def stage_kick(session: Session, message: Kick) -> None:
+    """Publish `message` when the session's transaction commits (its row, if any, is already
+    part of that transaction)."""
+    session.info.setdefault(_STAGED, []).append(message)
 
 
 @event.listens_for(Session, "after_commit")
