@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.signals import worker_init
 
 from teleframe import tasks
-from teleframe.db import outbox
+from teleframe.db import outbox, wakeup
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations.checkin_reminder import flag_missing
@@ -49,6 +49,9 @@ def drain_evaluations() -> int:
 def _drain(first: uuid.UUID | None) -> int:
     evaluated = 0
     for _ in range(DRAIN_ROUNDS):
+        wakeup.rearm(
+            outbox.bound_celery().conf, tasks.EVALUATE_CHECKIN
+        )  # before the claim's snapshot
         claimed = evaluate_staged(db.session, now=utcnow(), first=first)
         db.session.commit()
         evaluated, first = evaluated + claimed, None
