@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cachetools import LRUCache
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
@@ -139,8 +139,9 @@ def _verdict(
     *,
     is_latest: bool,
     current: dict[uuid.UUID, uuid.UUID | None] | None = None,
-) -> tuple[Evaluation, list[dict[str, Any]]]:
-    """The evaluation of one check-in and the events it emits; applies it to the session."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The evaluation row of one check-in and the events it emits; applies it to the
+    session."""
     checkin, therapy_session, clinician, client = loaded
     policy = pinned_policy(session, therapy_session, current)
     verdict = engine.evaluate(
@@ -151,24 +152,26 @@ def _verdict(
         policy.reference,
         submitted_at=checkin.submitted_at,
     ).to_dict()
-    evaluation = Evaluation(
-        practice_id=checkin.practice_id,
-        session_id=therapy_session.id,
-        checkin_id=checkin.id,
-        policy_version_id=policy.version_id,
-        status=verdict["status"],
-        findings=verdict["findings"],
-        facts=verdict["facts"],
-    )
+    evaluation = {
+        "id": uuid.uuid4(),
+        "practice_id": checkin.practice_id,
+        "session_id": therapy_session.id,
+        "checkin_id": checkin.id,
+        "policy_version_id": policy.version_id,
+        "status": verdict["status"],
+        "findings": verdict["findings"],
+        "facts": verdict["facts"],
+        "evaluated_at": utcnow(),
+    }
     emitted = evaluation_events(
         str(checkin.id),
         checkin.submitted_at,
-        evaluation.status,
-        (finding["code"] for finding in evaluation.findings),
+        verdict["status"],
+        (finding["code"] for finding in verdict["findings"]),
         is_latest=is_latest,
     )
     if is_latest:
-        therapy_session.frame_status = evaluation.status
+        therapy_session.frame_status = verdict["status"]
         move = advance(therapy_session.state, Trigger.checkin_evaluated)
         therapy_session.state = move.after.value
     events = [outbound_row(therapy_session, event) for event in emitted]
@@ -208,13 +211,18 @@ def evaluate_staged(
 
     def store(rows: Sequence[Loaded]) -> list[None]:
         events: list[dict[str, Any]] = []
+        evaluations: list[dict[str, Any]] = []
         for row in rows:
             evaluation, emitted = _verdict(
                 session, row, is_latest=latest.get(row[1].id) == row[0].id, current=current
             )
-            session.add(evaluation)
+            evaluations.append(evaluation)
             events.extend(emitted)
         session.flush()
+        # Core executemany: one short statement text, pipelined by psycopg. The ORM's
+        # multi-row VALUES was too long for psycopg's query cache and was re-parsed per batch
+        # (a fifth of the worker's time in the profile).
+        session.execute(insert(Evaluation.__table__), evaluations)
         emit_all(session, events)
         return []
 
