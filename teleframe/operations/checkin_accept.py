@@ -78,8 +78,10 @@ def _statement() -> Select[Any]:
     staged = (
         insert(messages)
         .from_select(
-            ["id", "practice_id", "task", "args", "created_at", "next_attempt_at"]
-            + ["attempts", "failures"],
+            [
+                *("id", "practice_id", "task", "args", "created_at", "next_attempt_at"),
+                *("attempts", "failures"),
+            ],
             select(
                 bindparam("message_id", type_=messages.c.id.type),
                 practice_id,

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
@@ -51,22 +53,44 @@ class HookTarget:
         )
 
 
+def inbound_row(integration: HookTarget, request: InboundRequest) -> dict[str, Any]:
+    """The stored webhook's columns (raises PayloadInvalid for a body it cannot read)."""
+    provider = PROVIDERS[integration.provider]
+    return {
+        "id": uuid.uuid4(),
+        "practice_id": integration.practice_id,
+        "integration_id": integration.id,
+        "provider": integration.provider,
+        "dedupe_key": provider.dedupe_key(request),
+        "room_id": provider.room_id(request),
+        "url": request.url,
+        "request": {"headers": dict(request.headers), "body": request.body.decode("latin-1")},
+        "received_at": utcnow(),
+        "attempts": 0,
+    }
+
+
+def store_inbound(
+    connection: Connection, integration: HookTarget, request: InboundRequest
+) -> uuid.UUID | None:
+    """PostgreSQL's edge: one autocommitted INSERT .. ON CONFLICT DO NOTHING; the stored id,
+    or None for an event already stored (no BEGIN, COMMIT or IntegrityError round trips)."""
+    row = inbound_row(integration, request)
+    stored = connection.execute(
+        pg_insert(InboundEvent.__table__)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["integration_id", "dedupe_key"])
+        .returning(InboundEvent.__table__.c.id)
+    ).scalar()
+    return None if stored is None else row["id"]
+
+
 def stage_inbound(
     session: Session, integration: HookTarget, request: InboundRequest
 ) -> InboundEvent:
     """The edge's one durable write: the raw request, itself the work item (unprocessed until
     a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too."""
-    provider = PROVIDERS[integration.provider]
-    inbound = InboundEvent(
-        id=uuid.uuid4(),
-        practice_id=integration.practice_id,
-        integration_id=integration.id,
-        provider=integration.provider,
-        dedupe_key=provider.dedupe_key(request),
-        room_id=provider.room_id(request),
-        url=request.url,
-        request={"headers": dict(request.headers), "body": request.body.decode("latin-1")},
-    )
+    inbound = InboundEvent(**inbound_row(integration, request))
     session.add(inbound)
     outbox.kick(session, tasks.INGEST_EVENT, str(inbound.id))
     return inbound

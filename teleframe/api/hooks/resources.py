@@ -14,7 +14,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from teleframe import tasks
 from teleframe.api.urls import public_base
+from teleframe.db import outbox
 from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import Integration
@@ -71,6 +73,8 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
         if answer is not None:
             return jsonify(answer), 200
         adapter.verify(inbound, integration.secret, now=utcnow())
+        if not db.session.in_transaction() and db.engine.dialect.name == "postgresql":
+            return _stored(_store_autocommitted(integration, inbound))
         stored = ingest.stage_inbound(db.session, integration, inbound)
     except SignatureInvalid as error:
         log.info("refused %s webhook for integration %s: %s", provider, integration_id, error)
@@ -81,5 +85,27 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the same event again: already stored, nothing more to do
+        return _stored(None)
+    return _stored(stored.id)
+
+
+def _store_autocommitted(
+    integration: ingest.HookTarget, inbound: InboundRequest
+) -> uuid.UUID | None:
+    """One round trip on PostgreSQL (the integration was cached): the row is its own
+    transaction, then the wake-up (one per batch: `db.wakeup`)."""
+    with db.engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        stored = ingest.store_inbound(autocommit, integration, inbound)
+    if stored is not None:
+        outbox.publish(
+            current_app.extensions["celery"],
+            [outbox.Kick(uuid.uuid4(), tasks.INGEST_EVENT, [str(stored)])],
+        )
+    return stored
+
+
+def _stored(stored: uuid.UUID | None) -> tuple[Response, int]:
+    if stored is None:  # the same event again: already stored, nothing more to do
         return jsonify({"status": "duplicate"}), 200
-    return jsonify({"status": "accepted", "id": str(stored.id)}), 200
+    return jsonify({"status": "accepted", "id": str(stored)}), 200

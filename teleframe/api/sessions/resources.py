@@ -12,8 +12,8 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from teleframe.api.auth import checks_key_generation, current_practice_id
-from teleframe.api.sessions.checkin_fast import accept_checkin
 from teleframe.api.idempotency import idempotent
+from teleframe.api.sessions.checkin_fast import accept_checkin
 from teleframe.api.sessions.schemas import (
     CheckInAcceptedSchema,
     CheckInCreateSchema,
