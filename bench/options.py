@@ -23,6 +23,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain-timeout", type=float, default=120, help="max seconds to drain")
     parser.add_argument("--poll-ms", type=float, default=5, help="verdict poll interval (latency)")
     parser.add_argument("--skip-micro", action="store_true", help="skip policy and report rows")
+    parser.add_argument(
+        "--skip-shapes", action="store_true", help="skip the 1 + 1 and embedded rows"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON result")
     return parser.parse_args(argv)
 
