@@ -49,6 +49,9 @@ class Settings:
     broker_down_seconds: float = 5.0
     retry_after_seconds: int = 5
     idempotency_key_hours: int = 24
+    # JSON lines for a log collector; `console` (the embedded default) for a person reading
+    log_format: str = "json"
+    log_level: str = "INFO"
 
     @property
     def embedded(self) -> bool:
@@ -101,7 +104,8 @@ def load_settings() -> Settings:
     secret_key = _env("SECRET_KEY")
     keys = _env("ENCRYPTION_KEYS")
     public_url = _env("PUBLIC_URL")
-    if not public_url and broker_url != embedded_broker_url(data_dir):
+    embedded = broker_url == embedded_broker_url(data_dir)
+    if not public_url and not embedded:
         raise RuntimeError(
             "TELEFRAME_PUBLIC_URL is required outside embedded mode: links and hook URLs are "
             "built from it, never from a request's Host header"
@@ -128,6 +132,8 @@ def load_settings() -> Settings:
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
         **_dependency_limits(),
         rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
+        log_format=_env("LOG_FORMAT") or ("console" if embedded else "json"),
+        log_level=(_env("LOG_LEVEL") or "INFO").upper(),
     )
 
 

@@ -11,10 +11,13 @@ from teleframe.api.docs import REDOC_URL
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    from teleframe.api import telemetry
     from teleframe.app_setup import configure_database, register_api, register_celery
     from teleframe.db import crypto
+    from teleframe.runtime import logs
 
     settings = settings or load_settings()
+    logs.configure(settings.log_format, settings.log_level)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     crypto.configure(settings.encryption_keys)
     configure_database(app, settings)
+    telemetry.init_app(app)
     register_api(app)
     register_celery(app, settings)
     return app
