@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import redis
 
 from bench import hooks, load, micro, report, shapes, stack, workload
@@ -146,12 +145,7 @@ class Run:
             self.shape,
             env,
         )
-        with psycopg.connect(stack.plain_url(self.db_url), autocommit=True) as conn:
-
-            def evaluations() -> int:
-                row = conn.execute("SELECT count(*) FROM evaluations").fetchone()
-                return int(row[0]) if row else 0
-
+        with shapes.evaluations_counter(self.db_url) as evaluations:
             print(f"teleframe: {self.wrk.describe()} POST check-ins, then drain to stored verdicts")
             result = load.to_drained(
                 f"http://127.0.0.1:{port}",
@@ -176,10 +170,17 @@ class Run:
             "api": stack.memory(api),
             "worker": stack.memory(worker),
         }
+        # a waiting request holds its gthread thread: the same wait with 16 threads per worker
+        self.procs.stop(api)
+        wide, port = stack.Shape(gunicorn_threads=16), stack.free_port()
+        stack.gunicorn(self.procs, "wide-api", "teleframe:create_app()", port, wide, env)
+        rate = result["items_per_s"] / 2
+        self.results["latency_wait_16"] = self.latency(port, rate, "wait", "2 x 16 threads")
         self.procs.stop_all()
 
-    def latency(self, port: int, rate: float, mode: str) -> dict[str, Any]:
+    def latency(self, port: int, rate: float, mode: str, api: str = "") -> dict[str, Any]:
         how = "one GET with Prefer: wait" if mode == "wait" else "polling the verdict"
+        how += f", API {api}" if api else ""
         print(
             f"teleframe: paced check-ins at {rate:.0f}/s for {self.args.latency_duration:g}s, {how}"
         )
@@ -200,12 +201,7 @@ class Run:
         stack.celery_worker(
             self.procs, "small-worker", "workers.app", queues, stack.REDIS_URL, small, env
         )
-        with psycopg.connect(stack.plain_url(self.db_url), autocommit=True) as conn:
-
-            def evaluations() -> int:
-                row = conn.execute("SELECT count(*) FROM evaluations").fetchone()
-                return int(row[0]) if row else 0
-
+        with shapes.evaluations_counter(self.db_url) as evaluations:
             result = load.to_drained(
                 f"http://127.0.0.1:{port}", self.checkin_lua, self.wrk, evaluations,
                 lambda http: int(http["n2xx"]), self.args.drain_timeout,

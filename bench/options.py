@@ -16,7 +16,7 @@ DESCRIPTION = "teleframe beside the framework floor, in one run on this machine.
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=DESCRIPTION)
     parser.add_argument("--duration", type=float, default=12, help="seconds of wrk load per row")
-    parser.add_argument("--latency-duration", type=float, default=20, help="seconds of paced load")
+    parser.add_argument("--latency-duration", type=float, default=15, help="seconds of paced load")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--sessions", type=int, default=400, help="sessions the load spreads over")

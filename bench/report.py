@@ -37,10 +37,13 @@ def rows(out: dict[str, Any]) -> list[tuple[object, ...]]:
         ("1-2. check-ins/s to drained / stored verdict", floor_done, tf_done, _x(ratio(tf_done, floor_done)), ">= 0.6x"),
     ]  # fmt: skip
     latency, waited = out.get("latency") or {}, out.get("latency_wait") or {}
+    wide = out.get("latency_wait_16") or {}
     rate = latency.get("target_rate")
     result += [
         (f"3. submit to verdict p50 / p99 ms, Prefer: wait (at {waited.get('target_rate')}/s)", None,
          _pair(waited, "p50_ms", "p99_ms"), None, "< 20 / < 100 ms"),
+        (f"3. the same, Prefer: wait, API 2 workers x 16 threads (at {wide.get('target_rate')}/s)", None,
+         _pair(wide, "p50_ms", "p99_ms"), None, "< 20 / < 100 ms"),
         (f"3. submit to verdict p50 / p99 ms, polling (at {rate}/s)", None,
          _pair(latency, "p50_ms", "p99_ms"), None, ""),
         ("3. server side evaluated - submitted, p50 / p99 ms", None,

@@ -11,10 +11,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from bench import load, stack, workload
 
@@ -48,6 +50,18 @@ def probe(
         f"({result['verdicts_seen']} verdicts, {result['errors']} errors)"
     )
     return result
+
+
+@contextmanager
+def evaluations_counter(db_url: str) -> Iterator[Callable[[], int]]:
+    """How many verdicts are stored, read on a connection of its own."""
+    with psycopg.connect(stack.plain_url(db_url), autocommit=True) as conn:
+
+        def evaluations() -> int:
+            row = conn.execute("SELECT count(*) FROM evaluations").fetchone()
+            return int(row[0]) if row else 0
+
+        yield evaluations
 
 
 @contextmanager
