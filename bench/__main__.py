@@ -159,6 +159,7 @@ class Run:
         self._report_line("teleframe", result)
         self.results["latency"] = self.latency(port, result["items_per_s"] / 2, "poll")
         self.results["latency_wait"] = self.latency(port, result["items_per_s"] / 2, "wait")
+        self.results["latency_wait_16"] = self.wide_wait(env, result["items_per_s"] / 2)
         if self.fixture.integration:
             self.results["teleframe_hooks"] = self.hook_load(
                 port, self.fixture.integration, "/hooks/zoom/"
@@ -166,17 +167,22 @@ class Run:
         else:
             self.results["teleframe_hooks"] = {"skipped": self.fixture.hooks_skipped}
             print(f"teleframe: hook ingest skipped: {self.fixture.hooks_skipped}")
+        shapes.wait_processed(self.db_url, self.args.drain_timeout)  # no backlog for the next row
         self.results["teleframe_memory"] = {
             "api": stack.memory(api),
             "worker": stack.memory(worker),
         }
-        # a waiting request holds its gthread thread: the same wait with 16 threads per worker
-        self.procs.stop(api)
-        wide, port = stack.Shape(gunicorn_threads=16), stack.free_port()
-        stack.gunicorn(self.procs, "wide-api", "teleframe:create_app()", port, wide, env)
-        rate = result["items_per_s"] / 2
-        self.results["latency_wait_16"] = self.latency(port, rate, "wait", "2 x 16 threads")
         self.procs.stop_all()
+
+    def wide_wait(self, env: dict[str, str], rate: float) -> dict[str, Any]:
+        """A waiting request holds its gthread thread: the same wait against a second API with
+        16 threads per worker (before the hook load, whose ingest work would delay it)."""
+        wide, port = stack.Shape(gunicorn_threads=16), stack.free_port()
+        api = stack.gunicorn(self.procs, "wide-api", "teleframe:create_app()", port, wide, env)
+        try:
+            return self.latency(port, rate, "wait", "2 x 16 threads")
+        finally:
+            self.procs.stop(api)
 
     def latency(self, port: int, rate: float, mode: str, api: str = "") -> dict[str, Any]:
         how = "one GET with Prefer: wait" if mode == "wait" else "polling the verdict"

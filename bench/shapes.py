@@ -64,6 +64,19 @@ def evaluations_counter(db_url: str) -> Iterator[Callable[[], int]]:
         yield evaluations
 
 
+def wait_processed(db_url: str, timeout: float) -> None:
+    """Until the worker has processed every stored webhook (or `timeout`)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(stack.plain_url(db_url), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM inbound_events WHERE processed_at IS NULL"
+            ).fetchone()
+            if not row or not row[0]:
+                return
+            time.sleep(0.2)
+
+
 @contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """`load_settings()` reads the environment: the embedded settings, as `serve` sees them."""
