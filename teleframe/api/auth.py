@@ -117,6 +117,7 @@ def unauthorized() -> Response:
 def refuse_key() -> NoReturn:
     """The same 401 as `require_api_key`, from inside a view."""
     abort(401, message=_UNAUTHORIZED, headers=_CHALLENGE)
+    raise AssertionError("abort() raises")
 
 
 def key_cache(seconds: int) -> TTLCache[str, CachedGrant] | None:

@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, exists, insert, literal, select
+from sqlalchemy import Select, Table, bindparam, exists, insert, literal, select
 from sqlalchemy.engine import Connection
 
 from teleframe import tasks
@@ -60,7 +60,7 @@ def _statement() -> Select[Any]:
         .cte("writable")
     )
     checkin = (
-        insert(checkins)
+        insert(cast(Table, checkins))
         .from_select(
             ["id", "practice_id", "session_id", "data", "source", "submitted_at"],
             select(
@@ -76,7 +76,7 @@ def _statement() -> Select[Any]:
         .cte("checkin")
     )
     staged = (
-        insert(messages)
+        insert(cast(Table, messages))
         .from_select(
             [
                 *("id", "practice_id", "task", "args", "created_at", "next_attempt_at"),

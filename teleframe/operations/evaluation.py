@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from cachetools import LRUCache
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
@@ -223,7 +223,7 @@ def evaluate_staged(
         # Core executemany: one short statement text, pipelined by psycopg. The ORM's
         # multi-row VALUES was too long for psycopg's query cache and was re-parsed per batch
         # (a fifth of the worker's time in the profile).
-        session.execute(insert(Evaluation.__table__), evaluations)
+        session.execute(insert(cast(Table, Evaluation.__table__)), evaluations)
         emit_all(session, events)
         return []
 

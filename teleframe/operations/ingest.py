@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, defer
@@ -77,7 +77,7 @@ def store_inbound(
     or None for an event already stored (no BEGIN, COMMIT or IntegrityError round trips)."""
     row = inbound_row(integration, request)
     stored = connection.execute(
-        pg_insert(InboundEvent.__table__)
+        pg_insert(cast(Table, InboundEvent.__table__))
         .values(row)
         .on_conflict_do_nothing(index_elements=["integration_id", "dedupe_key"])
         .returning(InboundEvent.__table__.c.id)

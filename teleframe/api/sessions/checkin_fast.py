@@ -55,4 +55,5 @@ def accept_checkin(session_id: uuid.UUID, data: dict[str, Any]) -> uuid.UUID:
         not_found("session")
     if accepted.checkin_id is None:
         abort(409, message=closed_message(accepted.state))
+        raise AssertionError("abort() raises")
     return accepted.checkin_id
