@@ -6,6 +6,7 @@ left to do. The publisher sets a short-lived flag in the broker's Redis (`SET NX
 publishes only when it set it; the worker clears the flag before each claim, so a row committed
 after that claim's snapshot finds no flag and publishes a wake-up of its own. A lost wake-up
 costs at most `GATE_MS` of later ones being skipped; the relay re-publishes staged rows anyway.
+A drain that stops after its bounded rounds with rows left queues its own sequel.
 Brokers other than Redis are not gated (every request publishes, as before).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from typing import Any
 
 import redis
@@ -68,3 +70,11 @@ def rearm(conf: Any, task: str) -> None:
         client.delete(_key(conf, task))
     except redis.RedisError:
         log.warning("could not clear the %s wake-up flag; it expires in %d ms", task, GATE_MS)
+
+
+def continue_later(task: str) -> None:
+    """A drain that stopped after its rounds with work still waiting queues its own sequel:
+    the requests whose rows it left were gated by its wake-up and published none."""
+    from teleframe.db import outbox
+
+    outbox.publish(outbox.bound_celery(), [outbox.Kick(uuid.uuid4(), task, [])])

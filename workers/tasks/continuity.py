@@ -44,7 +44,8 @@ def _drain(first: uuid.UUID | None) -> int:
         db.session.commit()
         processed, first = processed + claimed, None
         if claimed < ingest.BATCH:
-            break
+            return processed
+    wakeup.continue_later(tasks.DRAIN_INBOUND)  # more is waiting; the wake-ups were spent
     return processed
 
 
