@@ -43,7 +43,7 @@ class Run:
 
     def queue(self, name: str) -> str:
         queue = f"teleframe-bench-{self.tag}-{name}"
-        self.keys.append(queue)
+        self.keys.extend(tasks.queues(queue))  # and each kind's queue, removed after the run
         return queue
 
     def prepare(self) -> None:

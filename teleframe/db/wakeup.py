@@ -1,6 +1,6 @@
 """One broker wake-up per batch of staged work, not one per request.
 
-A check-in's evaluation task (and a webhook's ingest task) drains every staged row of its kind,
+A check-in's evaluation task drains every staged check-in,
 so while one wake-up is published and its drain has not begun, another would only find nothing
 left to do. The publisher sets a short-lived flag in the broker's Redis (`SET NX PX`) and
 publishes only when it set it; the worker clears the flag before each claim, so a row committed
@@ -23,7 +23,9 @@ from teleframe import tasks
 
 log = logging.getLogger(__name__)
 
-GATED = frozenset({tasks.EVALUATE_CHECKIN, tasks.INGEST_EVENT})
+# Webhooks keep a wake-up each: an ingest drain (re-folds included) can outlast the task's time
+# limit under load, and the rows it gated would then wait for beat's sweep (seen in the bench).
+GATED = frozenset({tasks.EVALUATE_CHECKIN})
 GATE_MS = 1000
 _clients: dict[str, redis.Redis | None] = {}
 _lock = threading.Lock()
