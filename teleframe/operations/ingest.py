@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table, exists, insert, literal, or_, select
 from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
@@ -29,7 +27,7 @@ from teleframe.models import (
 from teleframe.models.base import utcnow
 from teleframe.operations.continuity import lock_sessions, refold
 from teleframe.operations.parking import fail_inbound, isolated, park_inbound
-from teleframe.services import parking
+from teleframe.services import parking, secret_rotation
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 
 BATCH = 100
@@ -45,18 +43,40 @@ class HookTarget:
     practice_id: uuid.UUID
     provider: str
     secret: str
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+    disabled: bool = False
 
     @classmethod
     def of(cls, integration: Integration) -> HookTarget:
         return cls(
-            integration.id, integration.practice_id, integration.provider, integration.secret
+            integration.id,
+            integration.practice_id,
+            integration.provider,
+            integration.secret,
+            integration.previous_secret,
+            integration.previous_secret_until,
+            integration.disabled_at is not None,
+        )
+
+    def secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets a hook may be signed with at `now`: during a rotation's overlap, two."""
+        return secret_rotation.active_secrets(
+            self.secret, self.previous_secret, self.previous_secret_until, now
         )
 
 
-def inbound_row(integration: HookTarget, request: InboundRequest) -> dict[str, Any]:
-    """The stored webhook's columns (raises PayloadInvalid for a body it cannot read)."""
+def stage_inbound(
+    session: Session, integration: HookTarget, request: InboundRequest
+) -> uuid.UUID | None:
+    """The edge's one durable write: the raw request, itself the work item (unprocessed until
+    a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too.
+
+    The insert happens only while the integration is enabled, checked in the same statement
+    (the edge's copy of the integration may be a few seconds old): None when it is disabled.
+    A repeat of a stored event raises IntegrityError (its dedupe key)."""
     provider = PROVIDERS[integration.provider]
-    return {
+    values: dict[str, Any] = {
         "id": uuid.uuid4(),
         "practice_id": integration.practice_id,
         "integration_id": integration.id,
@@ -66,34 +86,18 @@ def inbound_row(integration: HookTarget, request: InboundRequest) -> dict[str, A
         "url": request.url,
         "request": {"headers": dict(request.headers), "body": request.body.decode("latin-1")},
         "received_at": utcnow(),
-        "attempts": 0,
     }
-
-
-def store_inbound(
-    connection: Connection, integration: HookTarget, request: InboundRequest
-) -> uuid.UUID | None:
-    """PostgreSQL's edge: one autocommitted INSERT .. ON CONFLICT DO NOTHING; the stored id,
-    or None for an event already stored (no BEGIN, COMMIT or IntegrityError round trips)."""
-    row = inbound_row(integration, request)
-    stored = connection.execute(
-        pg_insert(cast(Table, InboundEvent.__table__))
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["integration_id", "dedupe_key"])
-        .returning(InboundEvent.__table__.c.id)
-    ).scalar()
-    return None if stored is None else row["id"]
-
-
-def stage_inbound(
-    session: Session, integration: HookTarget, request: InboundRequest
-) -> InboundEvent:
-    """The edge's one durable write: the raw request, itself the work item (unprocessed until
-    a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too."""
-    inbound = InboundEvent(**inbound_row(integration, request))
-    session.add(inbound)
-    outbox.kick(session, tasks.INGEST_EVENT, str(inbound.id))
-    return inbound
+    table = cast(Table, InboundEvent.__table__)
+    columns = table.c
+    enabled = exists().where(Integration.id == integration.id, Integration.disabled_at.is_(None))
+    chosen = select(*(literal(value, columns[name].type) for name, value in values.items()))
+    done = session.execute(
+        insert(table).from_select(list(values), chosen.where(enabled)).returning(columns.id)
+    ).first()
+    if done is None:
+        return None
+    outbox.kick(session, tasks.INGEST_EVENT, str(values["id"]))
+    return uuid.UUID(str(values["id"]))
 
 
 def _as_request(inbound: InboundEvent) -> InboundRequest:
