@@ -175,18 +175,17 @@ class Run:
         self.procs.stop_all()
 
     def wide_wait(self, env: dict[str, str], rate: float) -> dict[str, Any]:
-        """A waiting request holds its gthread thread: the same wait against a second API with
-        16 threads per worker (before the hook load, whose ingest work would delay it)."""
+        """`Prefer: wait` against an API with 16 threads per worker, before the hook load."""
         wide, port = stack.Shape(gunicorn_threads=16), stack.free_port()
+        env = {**env, "TELEFRAME_VERDICT_WAITERS": "8"}  # half the threads, as by default
         api = stack.gunicorn(self.procs, "wide-api", "teleframe:create_app()", port, wide, env)
         try:
-            return self.latency(port, rate, "wait", "2 x 16 threads")
+            return self.latency(port, rate, "wait", "API 2 x 16 threads")
         finally:
             self.procs.stop(api)
 
     def latency(self, port: int, rate: float, mode: str, api: str = "") -> dict[str, Any]:
-        how = "one GET with Prefer: wait" if mode == "wait" else "polling the verdict"
-        how += f", API {api}" if api else ""
+        how = ("one GET with Prefer: wait" if mode == "wait" else "polling") + (api and f", {api}")
         print(
             f"teleframe: paced check-ins at {rate:.0f}/s for {self.args.latency_duration:g}s, {how}"
         )

@@ -60,9 +60,9 @@ def follow(
         return {"error": f"submit answered {status}"}
     polls, wait = 0, poll_s
     while time.monotonic() - accepted < timeout_s:
-        if prefer_wait:  # one request that answers once the verdict is stored
+        if prefer_wait and polls == 0:  # one request that answers once the verdict is stored
             extra = {"Prefer": f"wait={max(int(timeout_s), 1)}"}
-        else:
+        else:  # polling, or the server's waiters were all taken (TELEFRAME_VERDICT_WAITERS)
             time.sleep(wait)
             wait, extra = min(wait * 2, max_poll_s), None
         polls += 1

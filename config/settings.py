@@ -49,6 +49,9 @@ class Settings:
     broker_down_seconds: float = 5.0
     retry_after_seconds: int = 5
     idempotency_key_hours: int = 24
+    # requests of one API process that may wait for a verdict at once (`Prefer: wait`);
+    # half of gunicorn's 4 threads per worker, so waiters never take every thread
+    verdict_waiters: int = 2
     # JSON lines for a log collector; `console` (the embedded default) for a person reading
     log_format: str = "json"
     log_level: str = "INFO"
@@ -147,6 +150,7 @@ _LIMITS: dict[str, type[int] | type[float]] = {
     "broker_down_seconds": float,
     "retry_after_seconds": int,
     "idempotency_key_hours": int,
+    "verdict_waiters": int,
 }
 
 

@@ -3,7 +3,6 @@ type in its practice and no others, on PostgreSQL and on SQLite (embedded mode).
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Any
 
@@ -64,19 +63,8 @@ def test_an_event_goes_only_to_its_subscribers_in_its_practice(app, receiver):
     check_fan_out(app, receiver)
 
 
-def test_the_same_on_sqlite(settings, tmp_path, receiver):
-    from teleframe import create_app, migrations
-
-    url = f"sqlite:///{tmp_path / 'embedded.db'}"
-    migrations.upgrade(url)
-    embedded = create_app(
-        dataclasses.replace(settings, database_url=url, data_dir=tmp_path), TESTING=True
-    )
-    try:
-        check_fan_out(embedded, receiver)
-    finally:
-        with embedded.app_context():
-            db.engine.dispose()
+def test_the_same_on_sqlite(sqlite_app, receiver):
+    check_fan_out(sqlite_app, receiver)
 
 
 def test_re_enabling_catches_up_on_every_missed_event_batch_after_batch(
