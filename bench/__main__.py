@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import redis
 
-from bench import hooks, load, micro, report, stack, workload
+from bench import hooks, load, micro, report, shapes, stack, workload
 from bench.options import machine, parse_args, stop_on_sigterm
+from teleframe import tasks
 
 
 class Run:
@@ -45,7 +43,7 @@ class Run:
 
     def queue(self, name: str) -> str:
         queue = f"teleframe-bench-{self.tag}-{name}"
-        self.keys.append(queue)
+        self.keys.extend(tasks.queues(queue))  # and each kind's queue, removed after the run
         return queue
 
     def prepare(self) -> None:
@@ -142,17 +140,12 @@ class Run:
             self.procs,
             "teleframe-worker",
             "workers.app",
-            self.settings.queue,
+            ",".join(tasks.queues(self.settings.queue)),  # every kind of work, as serve does
             stack.REDIS_URL,
             self.shape,
             env,
         )
-        with psycopg.connect(stack.plain_url(self.db_url), autocommit=True) as conn:
-
-            def evaluations() -> int:
-                row = conn.execute("SELECT count(*) FROM evaluations").fetchone()
-                return int(row[0]) if row else 0
-
+        with shapes.evaluations_counter(self.db_url) as evaluations:
             print(f"teleframe: {self.wrk.describe()} POST check-ins, then drain to stored verdicts")
             result = load.to_drained(
                 f"http://127.0.0.1:{port}",
@@ -164,7 +157,9 @@ class Run:
             )
         self.results["teleframe"] = result
         self._report_line("teleframe", result)
-        self.results["latency"] = self.latency(port, result["items_per_s"] / 2)
+        self.results["latency"] = self.latency(port, result["items_per_s"] / 2, "poll")
+        self.results["latency_wait"] = self.latency(port, result["items_per_s"] / 2, "wait")
+        self.results["latency_wait_16"] = self.wide_wait(env, result["items_per_s"] / 2)
         if self.fixture.integration:
             self.results["teleframe_hooks"] = self.hook_load(
                 port, self.fixture.integration, "/hooks/zoom/"
@@ -172,40 +167,59 @@ class Run:
         else:
             self.results["teleframe_hooks"] = {"skipped": self.fixture.hooks_skipped}
             print(f"teleframe: hook ingest skipped: {self.fixture.hooks_skipped}")
+        shapes.wait_processed(self.db_url, self.args.drain_timeout)  # no backlog for the next row
         self.results["teleframe_memory"] = {
             "api": stack.memory(api),
             "worker": stack.memory(worker),
         }
         self.procs.stop_all()
 
-    def latency(self, port: int, rate: float) -> dict[str, Any]:
-        rate = max(rate, 1.0)
+    def wide_wait(self, env: dict[str, str], rate: float) -> dict[str, Any]:
+        """`Prefer: wait` against an API with 16 threads per worker, before the hook load."""
+        wide, port = stack.Shape(gunicorn_threads=16), stack.free_port()
+        env = {**env, "TELEFRAME_VERDICT_WAITERS": "8"}  # half the threads, as by default
+        api = stack.gunicorn(self.procs, "wide-api", "teleframe:create_app()", port, wide, env)
+        try:
+            return self.latency(port, rate, "wait", "API 2 x 16 threads")
+        finally:
+            self.procs.stop(api)
+
+    def latency(self, port: int, rate: float, mode: str, api: str = "") -> dict[str, Any]:
+        how = ("one GET with Prefer: wait" if mode == "wait" else "polling") + (api and f", {api}")
         print(
-            f"teleframe: paced check-ins at {rate:.0f}/s for {self.args.latency_duration:g}s, polling the frame"
+            f"teleframe: paced check-ins at {rate:.0f}/s for {self.args.latency_duration:g}s, {how}"
         )
-        config = {
-            "port": port,
-            "key": self.fixture.key,
-            "rate": rate,
-            "duration": self.args.latency_duration,
-            "poll_ms": self.args.poll_ms,
-            "session_ids": self.fixture.session_ids,
-            "bodies": [json.dumps(body) for _k, _s, body in workload.ACCEPTED_VARIANTS],
-        }
-        config_path, out_path = self.workdir / "latency.json", self.workdir / "latency-out.json"
-        config_path.write_text(json.dumps(config))
-        subprocess.run(
-            [sys.executable, "-m", "bench.latency_probe", str(config_path), str(out_path)],
-            cwd=stack.ROOT,
-            check=True,
-            timeout=self.args.latency_duration + 120,
+        return shapes.probe(
+            self.workdir, f"latency-{mode}", port, self.fixture, rate, **self.probe_config(mode)
         )
-        result: dict[str, Any] = json.loads(out_path.read_text())
-        result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
-        print(
-            f"  p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms ({result['verdicts_seen']} verdicts)"
+
+    def probe_config(self, mode: str) -> dict[str, Any]:
+        return {"duration": self.args.latency_duration, "poll_ms": self.args.poll_ms, "mode": mode}
+
+    def scaling(self) -> None:
+        """1 API process + 1 worker process, against the 2 + 2 of the teleframe row."""
+        env, port = self.teleframe_env(), stack.free_port()
+        small = stack.Shape(gunicorn_workers=1, celery_concurrency=1)
+        print("scaling: 1 gunicorn worker (4 threads) + 1 Celery process")
+        stack.gunicorn(self.procs, "small-api", "teleframe:create_app()", port, small, env)
+        queues = ",".join(tasks.queues(self.settings.queue))
+        stack.celery_worker(
+            self.procs, "small-worker", "workers.app", queues, stack.REDIS_URL, small, env
         )
-        return result
+        with shapes.evaluations_counter(self.db_url) as evaluations:
+            result = load.to_drained(
+                f"http://127.0.0.1:{port}", self.checkin_lua, self.wrk, evaluations,
+                lambda http: int(http["n2xx"]), self.args.drain_timeout,
+            )  # fmt: skip
+        self.results["scaling_1_1"] = result
+        self._report_line("1 + 1", result)
+        self.procs.stop_all()
+
+    def embedded(self) -> None:
+        self.results["embedded"] = shapes.embedded(
+            self.procs, self.workdir, self.wrk, self.args.sessions,
+            self.probe_config("wait"), self.args.drain_timeout,
+        )  # fmt: skip
 
     def hook_load(self, port: int, integration: dict[str, str], prefix: str) -> dict[str, Any]:
         requests, headers = hooks.zoom_requests(integration, self.fixture.room_ids, 4000, prefix)
@@ -260,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
             run.prepare()
             run.floor()
             run.teleframe()
+            if not args.skip_shapes:
+                run.scaling()
+                run.embedded()
         except BaseException:
             for item in run.procs.started:
                 print(f"--- {item.name} log tail ---\n{item.tail(1500)}", file=sys.stderr)

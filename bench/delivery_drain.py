@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
             "TELEFRAME_QUEUE": prefix,
             "TELEFRAME_DATA_DIR": folder,
             "TELEFRAME_WEBHOOK_ALLOW_PRIVATE": "127.0.0.1/32",
+            "TELEFRAME_PUBLIC_URL": "http://127.0.0.1",
         }
         procs = stack.Processes(Path(folder))
         hostname = f"delivery-{uuid.uuid4().hex[:6]}@bench"

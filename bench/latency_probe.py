@@ -5,7 +5,7 @@
 Run as a process of its own by the harness. Check-ins are scheduled at a fixed rate whatever
 the answers' speed (open loop), and latency runs from the scheduled send time, so a stalled
 server cannot hide its queueing. After the 202, the verdict URL is polled every `poll_ms` until its
-evaluation is this check-in's, backing off (x2, at most `max_poll_ms`, 250 by default) so a slow verdict
+evaluation is this check-in's (or, with `"mode": "wait"`, asked once with `Prefer: wait`), backing off (x2, at most `max_poll_ms`, 250 by default) so a slow verdict
 does not turn the probe into a flood of reads. Also kept: the server-side lag (evaluated_at - submitted_at).
 """
 
@@ -29,10 +29,13 @@ class Connection:
         self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 
-    def call(self, method: str, path: str, body: str | None = None) -> tuple[int, Any]:
+    def call(
+        self, method: str, path: str, body: str | None = None, extra: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        headers = {**self.headers, **(extra or {})}
         for attempt in (1, 2):
             try:
-                self.conn.request(method, path, body=body, headers=self.headers)
+                self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 return response.status, json.loads(response.read() or b"null")
             except (http.client.HTTPException, OSError):
@@ -44,7 +47,12 @@ class Connection:
 
 
 def follow(
-    conn: Connection, job: dict[str, Any], poll_s: float, max_poll_s: float, timeout_s: float
+    conn: Connection,
+    job: dict[str, Any],
+    poll_s: float,
+    max_poll_s: float,
+    timeout_s: float,
+    prefer_wait: bool = False,
 ) -> dict[str, Any]:
     status, body = conn.call("POST", f"/v1/sessions/{job['session_id']}/checkins", job["body"])
     accepted = time.monotonic()
@@ -52,11 +60,14 @@ def follow(
         return {"error": f"submit answered {status}"}
     polls, wait = 0, poll_s
     while time.monotonic() - accepted < timeout_s:
-        time.sleep(wait)
-        wait = min(wait * 2, max_poll_s)
+        if prefer_wait and polls == 0:  # one request that answers once the verdict is stored
+            extra = {"Prefer": f"wait={max(int(timeout_s), 1)}"}
+        else:  # polling, or the server's waiters were all taken (TELEFRAME_VERDICT_WAITERS)
+            time.sleep(wait)
+            wait, extra = min(wait * 2, max_poll_s), None
         polls += 1
         # the verdict route: what a platform waiting on the client polls (no PHI, no audit row)
-        _status, verdict = conn.call("GET", body["verdict_url"])
+        _status, verdict = conn.call("GET", body["verdict_url"], extra=extra)
         verdict = verdict or {}
         if verdict.get("status") not in (None, "pending"):
             seen = time.monotonic()
@@ -77,6 +88,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     rate, duration = float(config["rate"]), float(config["duration"])
     poll_s, timeout_s = config.get("poll_ms", 5) / 1000, config.get("timeout_s", 10)
     max_poll_s = config.get("max_poll_ms", 250) / 1000
+    prefer_wait = config.get("mode") == "wait"
     jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
@@ -85,7 +97,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         conn = Connection(config["port"], config["key"])
         while (job := jobs.get()) is not None:
             try:
-                outcome = follow(conn, job, poll_s, max_poll_s, timeout_s)
+                outcome = follow(conn, job, poll_s, max_poll_s, timeout_s, prefer_wait)
             except Exception as error:  # a probe failure is a result, not a crash
                 outcome = {"error": repr(error)}
             with lock:

@@ -59,6 +59,9 @@ class Fixture:
 
 def populate(app: Flask, sessions: int = 400, clients: int = 200) -> Fixture:
     """A practice, its key, clinicians, clients and sessions starting soon, through the API."""
+    from teleframe.runtime import logs
+
+    logs.configure(level="WARNING")  # not a request log line per set-up call on the console
     from teleframe.api.auth import issue_key
     from teleframe.extensions import db
     from teleframe.models import Practice

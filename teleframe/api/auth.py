@@ -9,10 +9,10 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from cachetools import TTLCache
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from flask_smorest import abort
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -58,22 +58,66 @@ def _key_generation(practice_id: uuid.UUID) -> int | None:
     return db.session.scalar(select(Practice.key_generation).where(Practice.id == practice_id))
 
 
-def _cached_practice_for_key(key: str) -> KeyGrant | None:
+def _cached_practice_for_key(key: str, *, deferred: bool = False) -> CachedGrant | None:
     """Known keys are remembered for `api_key_cache_seconds` (one lookup by primary key
     instead of a hash lookup); every request still compares the practice's key generation,
-    which each revocation bumps, so a revoked key is refused at once on every process."""
+    which each revocation bumps, so a revoked key is refused at once on every process.
+    `deferred`: the view compares the generation in its own statement (`checks_key_generation`),
+    so a known key costs no round trip here."""
     cache: TTLCache[str, CachedGrant] | None = current_app.extensions.get("teleframe.api_keys")
     digest = hash_key(key)
     cached = cache.get(digest) if cache is not None else None
-    if cached is not None and _key_generation(cached[0][0]) == cached[1]:
-        return cached[0]
+    if cached is not None and (deferred or _key_generation(cached[0][0]) == cached[1]):
+        return cached
     found = practice_for_key(db.session, key)
     if cache is not None:
         if found is None:
             cache.pop(digest, None)
         else:
             cache[digest] = found
-    return found[0] if found else None
+    return found
+
+
+def checks_key_generation(view: F) -> F:
+    """Marks a view whose one statement compares `g.key_generation` with the practice's and
+    calls `reauthenticate()` when they differ (PostgreSQL only: see `_deferred`)."""
+    view.checks_key_generation = True  # type: ignore[attr-defined]
+    return view
+
+
+def _deferred() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return bool(getattr(handler, "checks_key_generation", False)) and (
+        db.engine.dialect.name == "postgresql"
+    )
+
+
+def reauthenticate() -> bool:
+    """The key generation moved since the grant was cached (some key of the practice was
+    revoked): look the key up again. False when this key is no longer valid."""
+    _scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    found = _cached_practice_for_key(key.strip())
+    if found is None or found[0][0] != g.practice_id:
+        return False
+    (_, g.api_key_id, g.api_key_role), g.key_generation = found
+    return True
+
+
+_UNAUTHORIZED = "A valid API key is required: 'Authorization: Bearer tf_...'."
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="teleframe"'}
+
+
+def unauthorized() -> Response:
+    response = problem(401, _UNAUTHORIZED)
+    response.headers.update(_CHALLENGE)
+    return response
+
+
+def refuse_key() -> NoReturn:
+    """The same 401 as `require_api_key`, from inside a view."""
+    abort(401, message=_UNAUTHORIZED, headers=_CHALLENGE)
+    raise AssertionError("abort() raises")
 
 
 def key_cache(seconds: int) -> TTLCache[str, CachedGrant] | None:
@@ -109,12 +153,12 @@ def require_api_key():
     if request.method == "OPTIONS":
         return None
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    found = _cached_practice_for_key(key.strip()) if scheme == "Bearer" else None
+    found = (
+        _cached_practice_for_key(key.strip(), deferred=_deferred()) if scheme == "Bearer" else None
+    )
     if found is None:
-        response = problem(401, "A valid API key is required: 'Authorization: Bearer tf_...'.")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="teleframe"'
-        return response
-    g.practice_id, g.api_key_id, g.api_key_role = found
+        return unauthorized()
+    (g.practice_id, g.api_key_id, g.api_key_role), g.key_generation = found
     _touch(g.api_key_id)
     return None
 

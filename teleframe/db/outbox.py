@@ -19,7 +19,7 @@ from celery import Celery
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from teleframe.db import breaker, fair
+from teleframe.db import breaker, fair, wakeup
 from teleframe.models import OutboxMessage
 from teleframe.models.base import utcnow
 
@@ -80,17 +80,23 @@ class Kick:
 
 
 def kick(session: Session, task: str, *args: str) -> None:
-    session.info.setdefault(_STAGED, []).append(Kick(uuid.uuid4(), task, list(args)))
+    stage_kick(session, Kick(uuid.uuid4(), task, list(args)))
+
+
+def stage_kick(session: Session, message: Kick) -> None:
+    """Publish `message` when the session's transaction commits (its row, if any, is already
+    part of that transaction)."""
+    session.info.setdefault(_STAGED, []).append(message)
 
 
 @event.listens_for(Session, "after_commit")
 def _publish_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
-        publish(_celery(), staged)
+        publish(bound_celery(), staged)
 
 
-def _celery() -> Celery:
+def bound_celery() -> Celery:
     """The Celery app of the Flask app at hand (a process may hold several), else the default."""
     from flask import current_app, has_app_context
 
@@ -111,9 +117,12 @@ def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
     if breaker.broker.is_open():
         return
     for message in messages:
+        if not wakeup.should_publish(celery.conf, message.task):
+            continue  # a wake-up of this kind is pending: its drain will take this row too
         try:
             celery.send_task(message.task, args=message.args, task_id=str(message.id))
         except Exception:  # the broker being down must not fail an accepted request
+            wakeup.rearm(celery.conf, message.task)
             breaker.broker.trip(_broker_down_seconds())
             log.warning("publish failed for outbox %s; the relay will retry", message.id)
             return

@@ -20,8 +20,8 @@ class CheckInClosed(Exception):
     """The session has ended: check-ins are closed."""
 
 
-def closed_message(therapy_session: TherapySession) -> str:
-    if therapy_session.state == SessionState.report_signed.value:
+def closed_message(state: str) -> str:
+    if state == SessionState.report_signed.value:
         return (
             "This session is over and its report has been signed, so check-ins are closed. "
             "Contact your clinician if something has changed."

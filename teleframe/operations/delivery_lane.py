@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
@@ -72,7 +72,7 @@ def record_leased(
         values.update(status=decision.result, finished_at=now)
     done = session.execute(
         update(Delivery)
-        .where(Delivery.id == row.id, Delivery.lease_id == lease)
+        .where(Delivery.id == row.id, Delivery.lease_id == lease, *_lazy_commit(session))
         .values(values)
         .execution_options(synchronize_session=False)
     )
@@ -84,12 +84,15 @@ def record_leased(
     return decision.result
 
 
-def _lazy_commit(session: Session) -> None:
+def _lazy_commit(session: Session) -> list[ColumnElement[bool]]:
     """The record's COMMIT does not wait for the disk: a crash may lose the last fraction of
     a second of records, whose deliveries are then sent again, which Standard Webhooks
-    receivers expect (they dedupe on `webhook-id`). The database stays consistent."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    receivers expect (they dedupe on `webhook-id`). The database stays consistent. Set by
+    the record's own UPDATE (`set_config(..., true)` is `SET LOCAL`), not a round trip of
+    its own."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return [func.set_config("synchronous_commit", "off", True).is_not(None)]
 
 
 def _one(
@@ -106,7 +109,6 @@ def _one(
         if message is not None:
             outcome = delivery.send(message, allow)
         assert outcome is not None
-        _lazy_commit(session)
         result = record_leased(session, row, lease, outcome, clock())
     except Exception as error:
         session.rollback()

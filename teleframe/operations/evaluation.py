@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from cachetools import LRUCache
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
@@ -28,7 +28,7 @@ from teleframe.models.base import utcnow
 from teleframe.operations.frame import latest_checkins
 from teleframe.operations.notification import emit_all, outbound_row
 from teleframe.operations.parking import fail_message, isolated
-from teleframe.operations.policy import session_policy
+from teleframe.operations.policy import current_version_id, session_policy
 from teleframe.operations.verdict_wait import announce
 from teleframe.runtime import metrics
 from teleframe.services import evaluation as engine
@@ -91,13 +91,25 @@ def _in_use(version: PolicyVersion) -> PolicyInUse:
     return cached
 
 
-def pinned_policy(session: Session, therapy_session: TherapySession) -> PolicyInUse:
-    """The session's policy, compiled once per worker; the first evaluation pins it."""
+def pinned_policy(
+    session: Session,
+    therapy_session: TherapySession,
+    current: dict[uuid.UUID, uuid.UUID | None] | None = None,
+) -> PolicyInUse:
+    """The session's policy, compiled once per worker; the first evaluation pins it.
+    `current` remembers each practice's current version id for a batch: a session's first
+    evaluation then costs no query when that version is already compiled here."""
     pinned = therapy_session.policy_version_id
+    if pinned is None and current is not None:
+        practice_id = therapy_session.practice_id
+        if practice_id not in current:
+            current[practice_id] = current_version_id(session, practice_id)
+        pinned = current[practice_id]
     if pinned is not None:
         with _policies_lock:
             cached = _policies.get(pinned)
         if cached is not None:
+            therapy_session.policy_version_id = pinned
             return cached
     return _in_use(session_policy(session, therapy_session, pin=True))
 
@@ -123,11 +135,16 @@ def _load(session: Session, checkin_ids: list[uuid.UUID]) -> list[Loaded]:
 
 
 def _verdict(
-    session: Session, loaded: Loaded, *, is_latest: bool
-) -> tuple[Evaluation, list[dict[str, Any]]]:
-    """The evaluation of one check-in and the events it emits; applies it to the session."""
+    session: Session,
+    loaded: Loaded,
+    *,
+    is_latest: bool,
+    current: dict[uuid.UUID, uuid.UUID | None] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The evaluation row of one check-in and the events it emits; applies it to the
+    session."""
     checkin, therapy_session, clinician, client = loaded
-    policy = pinned_policy(session, therapy_session)
+    policy = pinned_policy(session, therapy_session, current)
     verdict = engine.evaluate(
         checkin.data,
         session_facts(therapy_session, client),
@@ -136,24 +153,26 @@ def _verdict(
         policy.reference,
         submitted_at=checkin.submitted_at,
     ).to_dict()
-    evaluation = Evaluation(
-        practice_id=checkin.practice_id,
-        session_id=therapy_session.id,
-        checkin_id=checkin.id,
-        policy_version_id=policy.version_id,
-        status=verdict["status"],
-        findings=verdict["findings"],
-        facts=verdict["facts"],
-    )
+    evaluation = {
+        "id": uuid.uuid4(),
+        "practice_id": checkin.practice_id,
+        "session_id": therapy_session.id,
+        "checkin_id": checkin.id,
+        "policy_version_id": policy.version_id,
+        "status": verdict["status"],
+        "findings": verdict["findings"],
+        "facts": verdict["facts"],
+        "evaluated_at": utcnow(),
+    }
     emitted = evaluation_events(
         str(checkin.id),
         checkin.submitted_at,
-        evaluation.status,
-        (finding["code"] for finding in evaluation.findings),
+        verdict["status"],
+        (finding["code"] for finding in verdict["findings"]),
         is_latest=is_latest,
     )
     if is_latest:
-        therapy_session.frame_status = evaluation.status
+        therapy_session.frame_status = verdict["status"]
         move = advance(therapy_session.state, Trigger.checkin_evaluated)
         therapy_session.state = move.after.value
     events = [outbound_row(therapy_session, event) for event in emitted]
@@ -189,15 +208,22 @@ def evaluate_staged(
     loaded = [row for row in readable if row[0].id not in done]
     latest = latest_checkins(session, {row[1].id for row in loaded})
 
+    current: dict[uuid.UUID, uuid.UUID | None] = {}  # practice -> current policy version
+
     def store(rows: Sequence[Loaded]) -> list[None]:
         events: list[dict[str, Any]] = []
+        evaluations: list[dict[str, Any]] = []
         for row in rows:
             evaluation, emitted = _verdict(
-                session, row, is_latest=latest.get(row[1].id) == row[0].id
+                session, row, is_latest=latest.get(row[1].id) == row[0].id, current=current
             )
-            session.add(evaluation)
+            evaluations.append(evaluation)
             events.extend(emitted)
         session.flush()
+        # Core executemany: one short statement text, pipelined by psycopg. The ORM's
+        # multi-row VALUES was too long for psycopg's query cache and was re-parsed per batch
+        # (a fifth of the worker's time in the profile).
+        session.execute(insert(cast(Table, Evaluation.__table__)), evaluations)
         emit_all(session, events)
         return []
 

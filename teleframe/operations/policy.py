@@ -20,6 +20,17 @@ def current_version(session: Session, practice_id: uuid.UUID) -> PolicyVersion |
     ).first()
 
 
+def current_version_id(session: Session, practice_id: uuid.UUID) -> uuid.UUID | None:
+    """The current version's id only (its document is large, and compiled versions are cached
+    by id)."""
+    return session.scalar(
+        select(PolicyVersion.id)
+        .where(PolicyVersion.practice_id == practice_id)
+        .order_by(PolicyVersion.number.desc())
+        .limit(1)
+    )
+
+
 def save_version(session: Session, practice_id: uuid.UUID, text: str) -> PolicyVersion:
     """Validate and store `text` as the next version; an unchanged document is not re-added."""
     document = policy_doc.parse_policy(text)

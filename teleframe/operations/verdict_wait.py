@@ -18,7 +18,9 @@ from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-CHANNEL = "teleframe_verdicts"
+from teleframe.operations.verdict_listener import CHANNEL as CHANNEL
+from teleframe.operations.verdict_listener import shared_listener
+
 View = dict[str, Any]
 
 
@@ -47,6 +49,33 @@ def wait_for_verdict(
 
 
 def _listen(
+    url: str, session: Session, read: Callable[[], View | None], target: str, deadline: float
+) -> View | None:
+    """The process's shared listener when it is up (no connection of its own per waiter:
+    a connect and a LISTEN cost more than the wait itself at a p50 of a few milliseconds),
+    else a connection of this request's own."""
+    woken = shared_listener(url).register(target)
+    if woken is None:
+        return _listen_alone(url, session, read, target, deadline)
+    try:
+        # read after registering (the listener is LISTENing): a verdict stored in between is
+        # seen here, not missed
+        view = _read(session, read)
+        while view is not None and view["status"] == "pending":
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            # at most a second between reads: a notification lost while the listener
+            # reconnects costs a second, not the whole wait
+            woken.wait(min(remaining, 1.0))
+            woken.clear()
+            view = _read(session, read)
+        return view
+    finally:
+        shared_listener(url).unregister(target, woken)
+
+
+def _listen_alone(
     url: str, session: Session, read: Callable[[], View | None], target: str, deadline: float
 ) -> View | None:
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as listener:

@@ -195,3 +195,43 @@ def test_a_revoked_key_cannot_be_rotated_and_rotation_is_for_admins_of_the_pract
         practice.http.post("/v1/api-keys/not-a-uuid/rotate", headers=practice.headers).status_code
         == 404
     )
+
+
+def test_a_checkin_post_refuses_a_revoked_cached_key_and_writes_nothing(
+    app, make_practice, second_process
+):
+    """The check-in POST compares the key generation in its own statement, not before it:
+    a revoked key cached by another process is still refused on its very next check-in, and
+    a revocation of some other key of the practice does not refuse this one."""
+    from teleframe.models import CheckIn, OutboxMessage
+    from tests.samples import GOOD_CHECKIN
+
+    practice = make_practice()
+    path = f"/v1/sessions/{practice.session()}/checkins"
+    doomed = practice.post("/v1/api-keys", {"label": "doomed", "role": "platform"}).get_json()
+    kept = practice.post("/v1/api-keys", {"label": "kept", "role": "platform"}).get_json()
+    second = second_process
+    for key in (doomed, kept):  # both grants cached by the second process
+        cached = second.post(path, json=GOOD_CHECKIN, headers=_as(practice, key["key"]))
+        assert cached.status_code == 202, cached.get_json()
+
+    revoked = practice.http.delete(f"/v1/api-keys/{doomed['id']}", headers=practice.headers)
+    assert revoked.status_code == 204
+    refused = second.post(path, json=GOOD_CHECKIN, headers=_as(practice, doomed["key"]))
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    accepted = second.post(path, json=GOOD_CHECKIN, headers=_as(practice, kept["key"]))
+    assert accepted.status_code == 202
+    with app.app_context():
+        checkins = db.session.scalars(select(CheckIn.id).where(CheckIn.practice_id == practice.id))
+        staged = db.session.scalars(
+            select(OutboxMessage.args).where(OutboxMessage.practice_id == practice.id)
+        )
+        assert len(list(checkins)) == 3  # the refused one wrote nothing
+        assert sorted(args[0] for args in staged) == sorted(
+            str(row)
+            for row in db.session.scalars(
+                select(CheckIn.id).where(CheckIn.practice_id == practice.id)
+            )
+        )
+

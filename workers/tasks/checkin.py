@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.signals import worker_init
 
 from teleframe import tasks
-from teleframe.db import outbox
+from teleframe.db import outbox, wakeup
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations.checkin_reminder import flag_missing
@@ -49,11 +49,14 @@ def drain_evaluations() -> int:
 def _drain(first: uuid.UUID | None) -> int:
     evaluated = 0
     for _ in range(DRAIN_ROUNDS):
+        # before the claim's snapshot: a check-in committed after it publishes a wake-up
+        wakeup.rearm(outbox.bound_celery().conf, tasks.EVALUATE_CHECKIN)
         claimed = evaluate_staged(db.session, now=utcnow(), first=first)
         db.session.commit()
         evaluated, first = evaluated + claimed, None
         if claimed < BATCH:
-            break
+            return evaluated
+    wakeup.continue_later(tasks.DRAIN_EVALUATIONS)  # more is waiting; the wake-ups were spent
     return evaluated
 
 

@@ -7,7 +7,7 @@ import uuid
 from celery import shared_task
 
 from teleframe import tasks
-from teleframe.db import outbox
+from teleframe.db import outbox, wakeup
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from teleframe.operations import continuity, ingest
@@ -39,11 +39,13 @@ def _uuid(value: str) -> uuid.UUID | None:
 def _drain(first: uuid.UUID | None) -> int:
     processed = 0
     for _ in range(MAX_ROUNDS):
+        wakeup.rearm(outbox.bound_celery().conf, tasks.INGEST_EVENT)  # before the claim's snapshot
         claimed = ingest.ingest_staged(db.session, now=utcnow(), first=first)
         db.session.commit()
         processed, first = processed + claimed, None
         if claimed < ingest.BATCH:
-            break
+            return processed
+    wakeup.continue_later(tasks.DRAIN_INBOUND)  # more is waiting; the wake-ups were spent
     return processed
 
 

@@ -1,0 +1,82 @@
+"""One broker wake-up per batch of staged work, not one per request.
+
+A check-in's evaluation task drains every staged check-in,
+so while one wake-up is published and its drain has not begun, another would only find nothing
+left to do. The publisher sets a short-lived flag in the broker's Redis (`SET NX PX`) and
+publishes only when it set it; the worker clears the flag before each claim, so a row committed
+after that claim's snapshot finds no flag and publishes a wake-up of its own. A lost wake-up
+costs at most `GATE_MS` of later ones being skipped; the relay re-publishes staged rows anyway.
+A drain that stops after its bounded rounds with rows left queues its own sequel.
+Brokers other than Redis are not gated (every request publishes, as before).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from typing import Any
+
+import redis
+
+from teleframe import tasks
+
+log = logging.getLogger(__name__)
+
+# Webhooks keep a wake-up each: an ingest drain (re-folds included) can outlast the task's time
+# limit under load, and the rows it gated would then wait for beat's sweep (seen in the bench).
+GATED = frozenset({tasks.EVALUATE_CHECKIN})
+GATE_MS = 1000
+_clients: dict[str, redis.Redis | None] = {}
+_lock = threading.Lock()
+
+
+def _client(broker_url: str) -> redis.Redis | None:
+    from teleframe.runtime.heartbeat import redis_url
+
+    with _lock:
+        if broker_url not in _clients:
+            gated = broker_url.startswith(("redis://", "rediss://", "redis+socket://"))
+            _clients[broker_url] = (
+                redis.Redis.from_url(
+                    redis_url(broker_url), socket_timeout=0.5, socket_connect_timeout=0.5
+                )
+                if gated
+                else None
+            )
+        return _clients[broker_url]
+
+
+def _key(conf: Any, task: str) -> str:
+    return f"teleframe:{conf.task_default_queue}:wake:{task}"
+
+
+def should_publish(conf: Any, task: str) -> bool:
+    """True when no wake-up of this kind is pending (and it is now, for `GATE_MS`)."""
+    client = _client(str(conf.broker_url)) if task in GATED else None
+    if client is None:
+        return True
+    try:
+        return bool(client.set(_key(conf, task), b"1", nx=True, px=GATE_MS))
+    except redis.RedisError:
+        return True  # the publish itself decides; the breaker bounds what it costs
+
+
+def rearm(conf: Any, task: str) -> None:
+    """The worker, before it claims: rows committed from now on publish their own wake-up.
+    Also after a failed publish, so the next request tries again."""
+    client = _client(str(conf.broker_url)) if task in GATED else None
+    if client is None:
+        return
+    try:
+        client.delete(_key(conf, task))
+    except redis.RedisError:
+        log.warning("could not clear the %s wake-up flag; it expires in %d ms", task, GATE_MS)
+
+
+def continue_later(task: str) -> None:
+    """A drain that stopped after its rounds with work still waiting queues its own sequel:
+    the requests whose rows it left were gated by its wake-up and published none."""
+    from teleframe.db import outbox
+
+    outbox.publish(outbox.bound_celery(), [outbox.Kick(uuid.uuid4(), task, [])])
