@@ -234,4 +234,3 @@ def test_a_checkin_post_refuses_a_revoked_cached_key_and_writes_nothing(
                 select(CheckIn.id).where(CheckIn.practice_id == practice.id)
             )
         )
-
