@@ -12,7 +12,6 @@ from teleframe.api.docs import REDOC_URL
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from teleframe.app_setup import configure_database, register_api, register_celery
-    from teleframe.db import crypto
 
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -30,7 +29,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
-    crypto.configure(settings.encryption_keys)
     configure_database(app, settings)
     register_api(app)
     register_celery(app, settings)

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from teleframe import tasks
+from teleframe.db import crypto
 from teleframe.db.engine import bound_replies, postgresql_engine_options
 from teleframe.errors import (
     dependency_unavailable,
@@ -37,6 +38,8 @@ def configure_database(app: Flask, settings: Settings) -> None:
     db.init_app(app)
     _drop_async_teardown(app)
     with app.app_context():
+        # the app's own keys, on its own engine: never shared with another app in the process
+        crypto.attach(db.engine, crypto.Keyring(settings.encryption_keys))
         if settings.database_url.startswith("sqlite"):
             _tune_sqlite(db.engine)
         else:

@@ -79,9 +79,7 @@ def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def encryption_key() -> str:
-    key = crypto.new_key("t1")
-    crypto.configure((key,))
-    return key
+    return crypto.new_key("t1")
 
 
 @pytest.fixture(scope="session")
