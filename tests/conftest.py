@@ -154,6 +154,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TELEFRAME_QUEUE": settings.queue,
         "TELEFRAME_API_KEY_CACHE_SECONDS": str(settings.api_key_cache_seconds),
         "TELEFRAME_RELAY_GRACE_SECONDS": str(settings.relay_grace_seconds),
+        "TELEFRAME_WEBHOOK_ALLOW_PRIVATE": settings.webhook_allow_private,
+        "TELEFRAME_WEBHOOK_DEADLINE_SECONDS": str(settings.webhook_deadline_seconds),
     }
 
 

@@ -21,7 +21,6 @@ from teleframe.models.base import utcnow
 from teleframe.operations import delivery
 from teleframe.operations.delivery_claim import PENDING, extend_lease, hand_over
 from teleframe.services import delivery as rules
-from teleframe.services import ssrf
 
 LANE_SECONDS = 10.0  # then a lane goes on as a new task: a task lasts at most this + DEADLINE
 
@@ -95,14 +94,14 @@ def _lazy_commit(session: Session) -> None:
 
 
 def _one(
-    session: Session, prepared: Prepared, lease: uuid.UUID, allow: tuple[ssrf.Network, ...]
+    session: Session, prepared: Prepared, lease: uuid.UUID, limits: delivery.Reach
 ) -> str | None:
     """One attempt, isolated: a failure inside teleframe (not the receiver's answer) is
     retried with backoff, then the delivery parked."""
     row, message, outcome = prepared
     try:
         if message is not None:
-            outcome = delivery.send(message, allow)
+            outcome = delivery.send(message, limits)
         assert outcome is not None
         _lazy_commit(session)
         return record_leased(session, row, lease, outcome, utcnow())
@@ -115,7 +114,7 @@ def deliver_lane(
     session: Session,
     delivery_ids: list[uuid.UUID],
     lease: uuid.UUID,
-    allow: tuple[ssrf.Network, ...] = (),
+    limits: delivery.Reach = delivery.STRICT,
 ) -> tuple[list[str | None], list[uuid.UUID]]:
     """Send a lane's deliveries one after another (one request in flight). A finished lane
     takes the endpoint's next due deliveries in the transaction of its last record. After
@@ -132,7 +131,7 @@ def deliver_lane(
                 session.commit()
                 return results, pending[index:]
             item = prepared.get(delivery_id)
-            results.append(_one(session, item, lease, allow) if item else None)
+            results.append(_one(session, item, lease, limits) if item else None)
             if index < len(pending) - 1:
                 session.commit()
         pending = hand_over(session, endpoint_id, lease, utcnow()) if endpoint_id else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import subprocess
 import sys
@@ -29,9 +30,8 @@ class WebhookWorker:
         self.log_path = folder / "webhook-worker.log"
         self.env = {
             **os.environ,
-            **settings_env(settings),
+            **settings_env(dataclasses.replace(settings, webhook_allow_private=allow)),
             "TELEFRAME_QUEUE": self.queue,
-            "TELEFRAME_WEBHOOK_ALLOW_PRIVATE": allow,
         }
         self.process: subprocess.Popen[bytes] | None = None
 
