@@ -84,6 +84,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
     from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.links import LinksPlugin
     from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.reports.people import require_caller
@@ -93,7 +94,8 @@ def register_api(app: Flask) -> None:
     from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
     from teleframe.web.views import blp as web
 
-    api = ProblemApi(app)  # one per app: the OpenAPI document belongs to it
+    # one per app: the OpenAPI document belongs to it
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin()]})
     app.extensions["teleframe.api_keys"] = key_cache(
         app.config["TELEFRAME_SETTINGS"].api_key_cache_seconds
     )

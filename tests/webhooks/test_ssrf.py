@@ -107,10 +107,10 @@ def test_the_allow_list_exempts_only_its_networks():
 def test_the_allow_list_and_deadline_come_from_settings_fed_by_the_environment(
     tmp_path, monkeypatch
 ):
+    import os
+
     from config.settings import load_settings
     from teleframe.operations import delivery
-
-    import os
 
     for name in [name for name in os.environ if name.startswith("TELEFRAME_")]:
         monkeypatch.delenv(name)
