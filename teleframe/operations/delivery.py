@@ -142,11 +142,7 @@ def record(
     rng: random.Random | None = None,
 ) -> str | None:
     """Store the attempt and what follows it; None when the lease was lost meanwhile."""
-    delivery = session.scalars(
-        select(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
-        .with_for_update()
-    ).first()
+    delivery = _leased(session, delivery_id, lease_id)
     if delivery is None:
         return None
     delivery.attempt_count += 1
@@ -164,6 +160,15 @@ def record(
     if decision.result == rules.GONE:
         disable(session, delivery.endpoint_id, now)
     return decision.result
+
+
+def _leased(session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID) -> Delivery | None:
+    """The delivery, locked, if the lease still holds it."""
+    return session.scalars(
+        select(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
+        .with_for_update()
+    ).first()
 
 
 def disable(session: Session, endpoint_id: uuid.UUID, now: datetime) -> None:
@@ -210,11 +215,7 @@ def fail_internal(
     error: BaseException,
     now: datetime,
 ) -> str | None:
-    delivery = session.scalars(
-        select(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
-        .with_for_update()
-    ).first()
+    delivery = _leased(session, delivery_id, lease_id)
     if delivery is None:
         return None
     code = parking.reason(error)
