@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import subprocess
 import time
@@ -37,6 +38,22 @@ def call(
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def init_practice(command: list[str], cwd: Path, env: dict[str, str], *options: str) -> str:
+    """`teleframe init` as a user runs it; returns the practice's API key it prints."""
+    done = subprocess.run(
+        [*command, "init", *options],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    key = re.search(r"(tf_[A-Za-z0-9]{16,})", done.stdout)
+    assert key, done.stdout + done.stderr
+    return key.group(1)
 
 
 @contextlib.contextmanager

@@ -5,8 +5,6 @@ still create a session and get its verdict."""
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -16,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import VERDICT_SECONDS
-from tests.integration.http import call, new_session, serving
+from tests.integration.http import call, init_practice, new_session, serving
 from tests.policy.test_hostile_policies import HIDDEN_COST, _crowded_checkin
 from tests.samples import GOOD_CHECKIN
 
@@ -24,26 +22,11 @@ pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "teleframe.cli"]
 
 
-def _init(cwd: Path, env: dict[str, str], name: str) -> str:
-    done = subprocess.run(
-        [*CLI, "init", "--practice-name", name],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    key = re.search(r"(tf_[A-Za-z0-9]{16,})", done.stdout)
-    assert key, done.stdout + done.stderr
-    return key.group(1)
-
-
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """A running `teleframe serve` with two practices: (base URL, key of A, key of B)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEFRAME_")}
-    keys = [_init(tmp_path, env, name) for name in ("A", "B")]
+    keys = [init_practice(CLI, tmp_path, env, "--practice-name", name) for name in "AB"]
     with serving(CLI, tmp_path, env) as base:
         _warm_up(base, keys[0])
         yield base, keys[0], keys[1]

@@ -31,7 +31,8 @@ from tests.hooks.test_zoom_session_end_to_end import (
     _settled,
 )
 from tests.isolation.hostile import poison_hooks
-from tests.isolation.workers import Beat, Worker
+from tests.isolation.workers import BEAT, Worker
+from tests.processes import Beat
 from tests.samples import GOOD_CHECKIN
 from tests.services.providers import signing
 from tests.webhooks.conftest import LOOPBACK
@@ -108,7 +109,7 @@ def test_a_hostile_practice_cannot_stop_or_change_another_practices_work(
         DripReceiver(every=1.0) as slow,
         frame_worker,
         delivery_worker,
-        Beat(hostile_app.extensions["celery"]),
+        Beat(hostile_app.extensions["celery"], BEAT),
     ):
         receiver.secret = _subscribe(victim, receiver.url)["secret"]
         for _ in range(2):
