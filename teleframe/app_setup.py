@@ -20,7 +20,7 @@ from teleframe.errors import (
     problem,
     service_unavailable,
 )
-from teleframe.extensions import ProblemApi, db
+from teleframe.extensions import ProblemApi, ProblemResponses, db
 from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
@@ -95,7 +95,7 @@ def register_api(app: Flask) -> None:
     from teleframe.web.views import blp as web
 
     # one per app: the OpenAPI document belongs to it
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin(), ProblemResponses()]})
     app.extensions["teleframe.api_keys"] = key_cache(
         app.config["TELEFRAME_SETTINGS"].api_key_cache_seconds
     )

@@ -2,7 +2,8 @@
 time and as workflows that follow the document's links (create a session, check in, read the
 verdict; register an endpoint, read, change and delete it).
 
-No request may produce a 5xx, invalid data must be refused, responses must match the spec.
+Every schemathesis check but one runs: no request may produce a 5xx, invalid data must be
+refused, statuses, content types, headers and bodies must be as documented.
 Budgets: `TELEFRAME_CONTRACT_EXAMPLES` (per operation) and `TELEFRAME_CONTRACT_SCENARIOS`
 (workflows), kept so this file runs in about two minutes on the two-core CI machine.
 """
@@ -26,14 +27,11 @@ from tests.webhooks.conftest import LOOPBACK, allow_private
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-EXAMPLES = int(os.environ.get("TELEFRAME_CONTRACT_EXAMPLES", "80"))
-SCENARIOS = int(os.environ.get("TELEFRAME_CONTRACT_SCENARIOS", "400"))
-CHECKS = [
-    checks.not_a_server_error,
-    checks.negative_data_rejection,
-    checks.response_schema_conformance,
-    checks.status_code_conformance,
-]
+EXAMPLES = int(os.environ.get("TELEFRAME_CONTRACT_EXAMPLES", "100"))
+SCENARIOS = int(os.environ.get("TELEFRAME_CONTRACT_SCENARIOS", "500"))
+# every check but one: a schema-valid request may still be refused for what a schema cannot
+# say (an id of another practice's clinician, a session that has ended): 404, 409 or 422
+BESIDES = [checks.positive_data_acceptance]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +54,7 @@ def practice(app) -> PracticeHandle:  # type: ignore[no-untyped-def]
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case, practice):  # type: ignore[no-untyped-def]
-    case.call_and_validate(headers=practice.headers, checks=CHECKS)
+    case.call_and_validate(headers=practice.headers, excluded_checks=BESIDES)
 
 
 def test_workflows_along_the_links_conform(app, api_schema, monkeypatch):  # type: ignore[no-untyped-def]
@@ -110,7 +108,9 @@ def _workflow(base: Any, app: Any, found: list[str], ran: list[int]) -> Any:
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             try:
-                case.validate_response(response, checks=CHECKS, headers=self.practice.headers)
+                case.validate_response(
+                    response, headers=self.practice.headers, excluded_checks=BESIDES
+                )
             except Exception as failure:
                 found.append(f"{case.method} {case.formatted_path}: {failure}")
                 raise
