@@ -53,6 +53,9 @@ class Settings:
     # guard (comma-separated; for the test suite's loopback receivers, never production)
     webhook_deadline_seconds: float = 15.0
     webhook_allow_private: str = ""
+    # JSON lines for a log collector; `console` (the embedded default) for a person reading
+    log_format: str = "json"
+    log_level: str = "INFO"
 
     @property
     def embedded(self) -> bool:
@@ -105,7 +108,8 @@ def load_settings() -> Settings:
     secret_key = _env("SECRET_KEY")
     keys = _env("ENCRYPTION_KEYS")
     public_url = _env("PUBLIC_URL")
-    if not public_url and broker_url != embedded_broker_url(data_dir):
+    embedded = broker_url == embedded_broker_url(data_dir)
+    if not public_url and not embedded:
         raise RuntimeError(
             "TELEFRAME_PUBLIC_URL is required outside embedded mode: links and hook URLs are "
             "built from it, never from a request's Host header"
@@ -133,6 +137,8 @@ def load_settings() -> Settings:
         **_dependency_limits(),
         rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
         webhook_allow_private=_env("WEBHOOK_ALLOW_PRIVATE", "") or "",
+        log_format=_env("LOG_FORMAT") or ("console" if embedded else "json"),
+        log_level=(_env("LOG_LEVEL") or "INFO").upper(),
     )
 
 

@@ -11,9 +11,12 @@ from teleframe.api.docs import REDOC_URL
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    from teleframe.api import telemetry
     from teleframe.app_setup import configure_database, register_api, register_celery
+    from teleframe.runtime import logs
 
     settings = settings or load_settings()
+    logs.configure(settings.log_format, settings.log_level)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -30,6 +33,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     )
     app.config.update(overrides)
     configure_database(app, settings)
+    telemetry.init_app(app)
     register_api(app)
     register_celery(app, settings)
     return app

@@ -26,7 +26,8 @@ from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return {"url": settings.database_url, "connect_args": {"timeout": 30}}
+    # a logged SQL error must not carry the row's values
+    return {"url": settings.database_url, "connect_args": {"timeout": 30}, "hide_parameters": True}
 
 
 def configure_database(app: Flask, settings: Settings) -> None:
@@ -75,6 +76,7 @@ def _tune_sqlite(engine: Any) -> None:
 
 def register_api(app: Flask) -> None:
     from teleframe.api.api_keys.resources import blp as api_keys
+    from teleframe.api.audit_events.resources import blp as audit_events
     from teleframe.api.auth import key_cache, require_api_key
     from teleframe.api.checkin_links.resources import blp as checkin_links
     from teleframe.api.clients.resources import blp as clients
@@ -87,6 +89,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.links import LinksPlugin
     from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
+    from teleframe.api.practice.resources import blp as practice
     from teleframe.api.reports.people import require_caller
     from teleframe.api.reports.resources import blp as reports
     from teleframe.api.sessions.resources import blp as sessions
@@ -116,6 +119,8 @@ def register_api(app: Flask) -> None:
         users,
         parked_work,
         api_keys,
+        practice,
+        audit_events,
     ):
         api.register_blueprint(blueprint)
         # on the app, not the blueprint: blueprints are shared by every app made in a process

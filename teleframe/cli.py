@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import load_settings
 from teleframe import migrations
+from teleframe.key_commands import key, keys
 
 
 def _app() -> Flask:
@@ -24,6 +25,10 @@ def _app() -> Flask:
 @click.group()
 def main() -> None:
     """teleframe: telehealth session-frame checker."""
+
+
+main.add_command(key)
+main.add_command(keys)
 
 
 @main.group()
@@ -63,72 +68,6 @@ def init(practice_name: str) -> None:
         practice_id = practice.id
     click.echo(f"practice: {practice_id}")
     click.echo(f"api key (shown once; store it now): {key}")
-
-
-@main.group()
-def keys() -> None:
-    """API keys of a practice."""
-
-
-@keys.command("create")
-@click.argument("practice_id", type=click.UUID)
-@click.option("--label", default="")
-@click.option(
-    "--role",
-    type=click.Choice(["platform", "admin"]),
-    default="platform",
-    show_default=True,
-    help="admin keys may also change the policy, integrations and webhook endpoints",
-)
-def keys_create(practice_id: uuid.UUID, label: str, role: str) -> None:
-    """Issue another key for PRACTICE_ID and print it once."""
-    from teleframe.api.auth import issue_key
-    from teleframe.extensions import db as database
-    from teleframe.models import Practice
-
-    with _app().app_context():
-        if database.session.get(Practice, practice_id) is None:
-            raise click.ClickException("no such practice")
-        key = issue_key(database.session, practice_id, label=label, role=role)
-        database.session.commit()
-    click.echo(key)
-
-
-@keys.command("list")
-@click.argument("practice_id", type=click.UUID)
-def keys_list(practice_id: uuid.UUID) -> None:
-    """Show a practice's keys by prefix (never the key)."""
-    from teleframe.extensions import db as database
-    from teleframe.models import ApiKey
-
-    with _app().app_context():
-        rows = database.session.scalars(select(ApiKey).where(ApiKey.practice_id == practice_id))
-        for row in rows:
-            state = "revoked" if row.revoked_at else "active"
-            click.echo(
-                f"{row.prefix}...  {row.role}  {state}  {row.created_at:%Y-%m-%d}  {row.label}"
-            )
-
-
-@keys.command("revoke")
-@click.argument("prefix")
-def keys_revoke(prefix: str) -> None:
-    """Revoke the key starting with PREFIX (as `keys list` shows it)."""
-    from teleframe.extensions import db as database
-    from teleframe.models import ApiKey
-    from teleframe.operations import api_key
-
-    with _app().app_context():
-        rows = database.session.scalars(
-            select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        ).all()
-        try:
-            for row in rows:
-                api_key.revoke(database.session, row)  # refused at once on every API process
-        except api_key.LastAdminKey:
-            raise click.ClickException("that is the practice's last active admin key") from None
-        database.session.commit()
-    click.echo(f"revoked {len(rows)} key(s)")
 
 
 @main.group()

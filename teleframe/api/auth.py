@@ -1,11 +1,11 @@
-"""API keys: `tf_` plus 40 random letters and digits, stored as SHA-256 only."""
+"""API keys on each request: who is calling, for which practice, in which role.
+
+The keys themselves (`tf_` plus 40 random letters and digits, stored as SHA-256 only) are
+made in `operations.api_key`; its names are imported here for the callers that used them."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import secrets
-import string
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,37 +21,20 @@ from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import ApiKey, Practice
 from teleframe.models.base import utcnow
+from teleframe.operations.api_key import KEY_PREFIX, ROLES, hash_key, issue_key, new_api_key
+
+__all__ = [
+    "KEY_PREFIX",
+    "ROLES",
+    "admin_only",
+    "current_practice_id",
+    "hash_key",
+    "issue_key",
+    "new_api_key",
+    "require_api_key",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
-KEY_PREFIX = "tf_"
-# admin keys also change the practice's set-up (policy, integrations, webhook endpoints);
-# platform keys do the day's work (sessions, check-ins, events, reports)
-ROLES = ("admin", "platform")
-_ALPHABET = string.ascii_letters + string.digits
-
-
-def new_api_key() -> str:
-    # letters and digits only, so a double-click selects the whole key
-    return KEY_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(40))
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def issue_key(
-    session: Session, practice_id: uuid.UUID, label: str = "", role: str = "admin"
-) -> str:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}")
-    key = new_api_key()
-    session.add(
-        ApiKey(
-            practice_id=practice_id, key_hash=hash_key(key), prefix=key[:10], label=label, role=role
-        )
-    )
-    return key
-
 
 KeyGrant = tuple[uuid.UUID, uuid.UUID, str]
 # a grant remembered with the practice's key generation at the time it was read

@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from teleframe.dashboard.admin_views import admin_required
 from teleframe.dashboard.blueprint import blp
 from teleframe.extensions import db
-from teleframe.models import AuditEvent, TherapySession
+from teleframe.models import AuditEvent
+from teleframe.operations import audit_trail as audit_trail_of
 
 LIMIT = 200
 
@@ -26,39 +26,27 @@ def _day(text: str) -> datetime | None:
 
 
 def _uuid(text: str) -> uuid.UUID | None:
+    """None when not asked; an id nothing has when asked with something that is no id."""
+    if not text.strip():
+        return None
     try:
         return uuid.UUID(text.strip())
     except ValueError:
-        return None
+        return uuid.UUID(int=0)
 
 
 @blp.get("/admin/audit")
 @admin_required
 def audit_trail() -> Any:
     args = {k: request.args.get(k, "")[:100] for k in ("client", "session", "actor", "from", "to")}
-    query = select(AuditEvent).where(AuditEvent.practice_id == current_user.practice_id)
-    resources: list[str] = []
-    if session_id := _uuid(args["session"]):
-        resources.append(str(session_id))
-    if client_id := _uuid(args["client"]):
-        sessions = db.session.scalars(
-            select(TherapySession.id).where(
-                TherapySession.practice_id == current_user.practice_id,
-                TherapySession.client_id == client_id,
-            )
-        ).all()
-        resources += [str(client_id), *map(str, sessions)]
-    if args["session"] or args["client"]:
-        query = query.where(AuditEvent.resource_id.in_(resources or ["-"]))
-    if args["actor"]:
-        query = query.where(
-            or_(
-                AuditEvent.actor_id == args["actor"].strip(), AuditEvent.actor_type == args["actor"]
-            )
-        )
-    if start := _day(args["from"]):
-        query = query.where(AuditEvent.occurred_at >= start)
-    if end := _day(args["to"]):
-        query = query.where(AuditEvent.occurred_at < end + timedelta(days=1))
+    end = _day(args["to"])
+    filters = audit_trail_of.Filters(
+        client_id=_uuid(args["client"]),
+        session_id=_uuid(args["session"]),
+        actor=args["actor"].strip() or None,
+        since=_day(args["from"]),
+        until=end + timedelta(days=1) if end else None,
+    )
+    query = audit_trail_of.events(db.session, current_user.practice_id, filters)
     events = db.session.scalars(query.order_by(AuditEvent.occurred_at.desc()).limit(LIMIT)).all()
     return render_template("dashboard/audit.html", events=events, args=args, limit=LIMIT)

@@ -10,7 +10,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from teleframe.api.auth import ROLES, issue_key
+from teleframe.api.auth import ROLES
 from teleframe.dashboard.admin_views import admin_required
 from teleframe.dashboard.blueprint import blp
 from teleframe.db import audit
@@ -23,7 +23,7 @@ from teleframe.models import (
     PolicyVersion,
     WebhookEndpoint,
 )
-from teleframe.models.base import utcnow
+from teleframe.operations import api_key
 
 
 def _mine(model: Any) -> Any:
@@ -71,8 +71,8 @@ def create_key() -> Any:
     role = request.form.get("role", "platform")
     if role not in ROLES:
         abort(422)
-    key = issue_key(db.session, current_user.practice_id, request.form.get("label", "")[:200], role)
-    _record("create", key[:10], role=role)
+    label = request.form.get("label", "")[:200]
+    _, key = api_key.issue(db.session, current_user.practice_id, label, role, audit.request_actor())
     db.session.commit()
     return _keys_page(new_key=key)
 
@@ -80,26 +80,19 @@ def create_key() -> Any:
 @blp.post("/admin/keys/<uuid:key_id>/revoke")
 @admin_required
 def revoke_key(key_id: uuid.UUID) -> Any:
-    row = db.session.scalars(_mine(ApiKey).where(ApiKey.id == key_id)).first()
+    row = api_key.key_of(db.session, current_user.practice_id, key_id)
     if row is None:
         abort(404)
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        _record("disable", str(row.id))
+    try:
+        # the same revocation as the API's: refused at once on every API process
+        api_key.revoke(db.session, row, audit.request_actor())
+    except api_key.LastAdminKey:
+        db.session.rollback()
+        return _keys_page(
+            error="This is the practice's last active admin key; create another first."
+        )
     db.session.commit()
     return _keys_page()
-
-
-def _record(action: str, resource_id: str, **detail: Any) -> None:
-    audit.record(
-        db.session,
-        audit.request_actor(),
-        practice_id=current_user.practice_id,
-        action=action,
-        resource_type="api_key",
-        resource_id=resource_id,
-        detail=detail,
-    )
 
 
 @blp.get("/admin/policy")

@@ -32,6 +32,8 @@ ACTIONS = frozenset(
         "sign_in_failed",
         "lock",
         "sign_out",
+        "rotate",
+        "update",
     }
 )
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")

@@ -47,6 +47,7 @@ def postgresql_engine_options(settings: Settings) -> dict[str, Any]:
         # no pre-ping: it costs a round trip per request; recycling bounds stale connections
         "pool_recycle": 300,
         "pool_timeout": settings.db_pool_timeout_seconds,
+        "hide_parameters": True,  # a logged SQL error must not carry the row's values
         "connect_args": {"connect_timeout": settings.db_connect_timeout_seconds, "options": limits},
     }
 

@@ -20,6 +20,7 @@ from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
 from teleframe.operations import delivery
 from teleframe.operations.delivery_claim import PENDING, extend_lease, hand_over
+from teleframe.runtime import metrics
 from teleframe.services import delivery as rules
 
 LANE_SECONDS = 10.0  # then a lane goes on as a new task: a task lasts at most this + DEADLINE
@@ -104,10 +105,12 @@ def _one(
             outcome = delivery.send(message, limits)
         assert outcome is not None
         _lazy_commit(session)
-        return record_leased(session, row, lease, outcome, utcnow())
+        result = record_leased(session, row, lease, outcome, utcnow())
     except Exception as error:
         session.rollback()
-        return delivery.fail_internal(session, row.id, lease, error, utcnow())
+        result = delivery.fail_internal(session, row.id, lease, error, utcnow())
+    metrics.delivery_recorded(session, result)  # counted once its record commits
+    return result
 
 
 def deliver_lane(

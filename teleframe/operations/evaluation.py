@@ -30,6 +30,7 @@ from teleframe.operations.notification import emit_all, outbound_row
 from teleframe.operations.parking import fail_message, isolated
 from teleframe.operations.policy import session_policy
 from teleframe.operations.verdict_wait import announce
+from teleframe.runtime import metrics
 from teleframe.services import evaluation as engine
 from teleframe.services import policy as policy_doc
 from teleframe.services.outbound import evaluation_events
@@ -206,7 +207,9 @@ def evaluate_staged(
         for message in by_checkin[checkin_id]:
             fail_message(message, error, now)
     failed_ids = {checkin_id for checkin_id, _ in failed}
-    announce(session, [row[0].id for row in loaded if row[0].id not in failed_ids])
+    stored = [row[0] for row in loaded if row[0].id not in failed_ids]
+    announce(session, [checkin.id for checkin in stored])
+    metrics.verdicts_stored(session, (checkin.submitted_at for checkin in stored))
     outbox.mark_all_done(session, [m for m in claimed if _checkin_id(m) not in failed_ids])
     return len(claimed)
 

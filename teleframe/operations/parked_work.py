@@ -8,9 +8,11 @@ carries ids, counts, times and a reason code; never a payload (it may hold PHI).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from teleframe import tasks
@@ -20,15 +22,43 @@ from teleframe.operations.delivery import PARKED
 WEBHOOK = "webhook"
 DELIVERY = "delivery"
 KINDS = (tasks.EVALUATION, WEBHOOK, tasks.REPORTS, tasks.MAINTENANCE, DELIVERY)
+Position = tuple[datetime, uuid.UUID]
 
 
-def _staged(session: Session, practice_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.practice_id == practice_id, OutboxMessage.parked_at.is_not(None))
-        .order_by(OutboxMessage.parked_at.desc())
-        .limit(limit)
+@dataclass(frozen=True)
+class Page:
+    kind: str | None
+    limit: int
+    after: Position | None
+
+
+def _newest_first(query: Select[Any], model: Any, after: Position | None, limit: int) -> Any:
+    """Keyset order shared by the three kinds, so their union pages as one list."""
+    if after is not None:
+        query = query.where(tuple_(model.parked_at, model.id) < tuple_(*after))
+    return query.order_by(model.parked_at.desc(), model.id.desc()).limit(limit)
+
+
+def _staged_kind(kind: str | None) -> ColumnElement[bool]:
+    if kind is None:
+        return true()
+    named = OutboxMessage.task.in_([task for task, of in tasks.KIND_OF.items() if of == kind])
+    if kind == tasks.MAINTENANCE:  # tasks without a kind count as maintenance
+        return or_(named, OutboxMessage.task.not_in(list(tasks.KIND_OF)))
+    return named
+
+
+def _only(kind: str | None, wanted: str) -> ColumnElement[bool]:
+    return true() if kind in (None, wanted) else false()
+
+
+def _staged(session: Session, practice_id: uuid.UUID, page: Page) -> list[dict[str, Any]]:
+    query = select(OutboxMessage).where(
+        OutboxMessage.practice_id == practice_id,
+        OutboxMessage.parked_at.is_not(None),
+        _staged_kind(page.kind),
     )
+    rows = session.scalars(_newest_first(query, OutboxMessage, page.after, page.limit))
     return [
         {
             "id": row.id,
@@ -44,13 +74,13 @@ def _staged(session: Session, practice_id: uuid.UUID, limit: int) -> list[dict[s
     ]
 
 
-def _webhooks(session: Session, practice_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(InboundEvent)
-        .where(InboundEvent.practice_id == practice_id, InboundEvent.parked_at.is_not(None))
-        .order_by(InboundEvent.parked_at.desc())
-        .limit(limit)
+def _webhooks(session: Session, practice_id: uuid.UUID, page: Page) -> list[dict[str, Any]]:
+    query = select(InboundEvent).where(
+        InboundEvent.practice_id == practice_id,
+        InboundEvent.parked_at.is_not(None),
+        _only(page.kind, WEBHOOK),
     )
+    rows = session.scalars(_newest_first(query, InboundEvent, page.after, page.limit))
     return [
         {
             "id": row.id,
@@ -67,13 +97,13 @@ def _webhooks(session: Session, practice_id: uuid.UUID, limit: int) -> list[dict
     ]
 
 
-def _deliveries(session: Session, practice_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(Delivery)
-        .where(Delivery.practice_id == practice_id, Delivery.status == PARKED)
-        .order_by(Delivery.parked_at.desc())
-        .limit(limit)
+def _deliveries(session: Session, practice_id: uuid.UUID, page: Page) -> list[dict[str, Any]]:
+    query = select(Delivery).where(
+        Delivery.practice_id == practice_id,
+        Delivery.status == PARKED,
+        _only(page.kind, DELIVERY),
     )
+    rows = session.scalars(_newest_first(query, Delivery, page.after, page.limit))
     return [
         {
             "id": row.id,
@@ -90,18 +120,26 @@ def _deliveries(session: Session, practice_id: uuid.UUID, limit: int) -> list[di
 
 
 def parked_work(
-    session: Session, practice_id: uuid.UUID, *, kind: str | None = None, limit: int = 50
+    session: Session,
+    practice_id: uuid.UUID,
+    *,
+    kind: str | None = None,
+    limit: int = 50,
+    after: Position | None = None,
 ) -> list[dict[str, Any]]:
-    """The practice's parked rows, newest first."""
+    """The practice's parked rows, newest first (by parked time, then id), after `after`."""
+    page = Page(kind, limit, after)
     found = [
-        *_staged(session, practice_id, limit),
-        *_webhooks(session, practice_id, limit),
-        *_deliveries(session, practice_id, limit),
+        *_staged(session, practice_id, page),
+        *_webhooks(session, practice_id, page),
+        *_deliveries(session, practice_id, page),
     ]
-    if kind is not None:
-        found = [item for item in found if item["kind"] == kind]
-    found.sort(key=lambda item: item["parked_at"], reverse=True)
+    found.sort(key=position, reverse=True)
     return found[:limit]
+
+
+def position(item: dict[str, Any]) -> Position:
+    return item["parked_at"], item["id"]
 
 
 def parked_counts(session: Session) -> dict[str, int]:

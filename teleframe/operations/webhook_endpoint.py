@@ -1,4 +1,4 @@
-"""A practice's webhook endpoints: a page of them, changes, removal."""
+"""A practice's webhook endpoints: which are listed, changes, removal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from teleframe.models import WebhookEndpoint
@@ -15,38 +15,17 @@ DISABLED_BY_PRACTICE = "disabled_by_practice"
 DELETED = "deleted"
 
 
-class UnknownCursor(Exception):
-    """`after` names no endpoint of the practice."""
+def listing(practice_id: uuid.UUID) -> Select[WebhookEndpoint]:
+    """The practice's endpoints that were not deleted (deleted ones stay only for audit)."""
+    return select(WebhookEndpoint).where(
+        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
+    )
 
 
 def visible(
     session: Session, practice_id: uuid.UUID, endpoint_id: uuid.UUID
 ) -> WebhookEndpoint | None:
-    """The practice's endpoint unless it was deleted (deleted ones stay only for audit)."""
-    return session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.id == endpoint_id,
-            WebhookEndpoint.practice_id == practice_id,
-            WebhookEndpoint.deleted_at.is_(None),
-        )
-    ).first()
-
-
-def page(
-    session: Session, practice_id: uuid.UUID, limit: int, after: uuid.UUID | None
-) -> tuple[list[WebhookEndpoint], bool]:
-    """Up to `limit` endpoints in creation order after the cursor, and whether more follow."""
-    order = (WebhookEndpoint.created_at, WebhookEndpoint.id)
-    query = select(WebhookEndpoint).where(
-        WebhookEndpoint.practice_id == practice_id, WebhookEndpoint.deleted_at.is_(None)
-    )
-    if after is not None:
-        cursor = visible(session, practice_id, after)
-        if cursor is None:
-            raise UnknownCursor
-        query = query.where(tuple_(*order) > tuple_(cursor.created_at, cursor.id))
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return session.scalars(listing(practice_id).where(WebhookEndpoint.id == endpoint_id)).first()
 
 
 def change(endpoint: WebhookEndpoint, data: dict[str, Any], now: datetime) -> None:

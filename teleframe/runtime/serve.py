@@ -8,6 +8,7 @@ does not wait for a worker still starting. SIGTERM and SIGINT stop every child.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -24,6 +25,7 @@ from teleframe.runtime.data_dir import PRIVATE_UMASK, make_private
 from teleframe.runtime.supervisor import Child, GaveUp, Supervisor
 
 READY_TIMEOUT_SECONDS = 90.0
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # runtime.metrics.MULTIPROC_ENV, not imported yet
 CELERY = [sys.executable, "-m", "celery", "-A", "workers.app"]
 
 
@@ -53,6 +55,7 @@ def run(host: str, port: int, threads: int, say: Callable[[str], None]) -> int:
     os.umask(PRIVATE_UMASK)
     settings = load_settings()
     make_private(settings.data_dir, create=settings.embedded)
+    _share_metrics(settings)
     stopping = _stop_on_signals()
     env = {**os.environ, "TELEFRAME_DATA_DIR": str(settings.data_dir)}
     supervisor = Supervisor(say)
@@ -78,6 +81,18 @@ def run(host: str, port: int, threads: int, say: Callable[[str], None]) -> int:
         return 1
     finally:
         supervisor.stop()
+
+
+def _share_metrics(settings: Settings) -> None:
+    """Without configuration the API, its worker and beat count into one directory, so one
+    /metrics shows them all. Set before prometheus_client is imported here (it chooses its
+    mode at import); emptied at each start, as after any restart counters begin again."""
+    if os.environ.get(METRICS_DIR_ENV):
+        return
+    folder = settings.data_dir / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    os.environ[METRICS_DIR_ENV] = str(folder)
 
 
 def _stop_on_signals() -> threading.Event:

@@ -157,3 +157,30 @@ def test_hostile_form_values_are_refused_or_kept_as_text(app, make_practice, fak
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     huge = person.http.get("/app/?date=" + "9" * 5000)
     assert huge.status_code == 200
+
+
+def test_a_key_revoked_on_the_dashboard_is_refused_at_once_on_another_process(
+    app, make_practice, fake_clock, settings
+):
+    from teleframe import create_app
+
+    practice = make_practice()
+    admin = _admin(practice, fake_clock)
+    made = practice.post("/v1/api-keys", {"label": "x", "role": "platform"}).get_json()
+    other_process = create_app(settings, TESTING=True)
+    second, auth = other_process.test_client(), {"Authorization": f"Bearer {made['key']}"}
+    assert second.get("/v1/sessions?date=2026-12-01", headers=auth).status_code == 200  # cached
+    page = admin.http.get("/app/admin/keys").get_data(as_text=True)
+    revoked = admin.http.post(
+        f"/app/admin/keys/{made['id']}/revoke", data={"csrf_token": csrf_of(page)}
+    )
+    assert revoked.status_code == 200
+    assert second.get("/v1/sessions?date=2026-12-01", headers=auth).status_code == 401
+    own = practice.get("/v1/api-keys").get_json()[0]  # the practice's only admin key
+    refused = admin.http.post(
+        f"/app/admin/keys/{own['id']}/revoke", data={"csrf_token": csrf_of(page)}
+    ).get_data(as_text=True)
+    assert "last active admin key" in refused
+    assert practice.get("/v1/api-keys").status_code == 200
+    with other_process.app_context():
+        db.engine.dispose()

@@ -70,3 +70,18 @@ def test_a_costly_rule_in_embedded_mode_fails_closed_without_stalling_others(emb
     verdict_b = _evaluation(base, key_b, accepted_b["frame_url"], within=30.0)
     assert verdict_b["status"] == "blocked"
     assert "CUSTOM_RULE_ERROR" in {f["code"] for f in verdict_b["findings"]}
+
+
+def test_embedded_metrics_show_the_worker_without_configuration(embedded):
+    """`teleframe serve` sets up the multiprocess directory itself: the warm-up check-in's
+    verdict and task, counted in the worker child, are in the API's /metrics."""
+    from tests.metrics.scrape import families, value
+
+    base = embedded[0]
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as answer:
+        parsed = families(answer.read().decode())
+    evaluated = {"task": "teleframe.evaluate_checkin", "outcome": "success"}
+    assert value(parsed, "teleframe_tasks_total", **evaluated) >= 1
+    assert value(parsed, "teleframe_checkin_verdict_seconds_count") >= 1
+    checkins = {"route": "/v1/sessions/<uuid:session_id>/checkins", "status": "202"}
+    assert value(parsed, "teleframe_http_request_duration_seconds_count", **checkins) >= 1

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from teleframe import tasks
+from teleframe.api import pagination
 from teleframe.api.auth import current_practice_id
 from teleframe.api.events.schemas import (
     EventAcceptedSchema,
@@ -55,32 +56,27 @@ class SessionEvents(MethodView):
         db.session.flush()
         return {"status": "accepted", "dedupe_key": event.dedupe_key}
 
-    @blp.response(200, EventSchema(many=True))
-    def get(self, session_id: uuid.UUID) -> list[SessionEvent]:
-        """The session's normalised events in time order"""
+    @blp.arguments(pagination.PageArgsSchema(), location="query")
+    @blp.response(200, EventSchema(many=True), headers=pagination.LINK)
+    def get(self, args: dict[str, Any], session_id: uuid.UUID) -> Any:
+        """The session's normalised events in time order, a page at a time"""
         therapy_session = get_scoped(TherapySession, session_id)
-        return list(
-            db.session.scalars(
-                select(SessionEvent)
-                .where(SessionEvent.session_id == therapy_session.id)
-                .order_by(SessionEvent.occurred_at, SessionEvent.id)
-            )
-        )
+        query = select(SessionEvent).where(SessionEvent.session_id == therapy_session.id)
+        order = (SessionEvent.occurred_at, SessionEvent.id)
+        return pagination.listed(db.session, query, order, args)
 
 
 @blp.route("/sessions/<uuid:session_id>/notifications")
 class SessionNotifications(MethodView):
-    @blp.response(200, OutboundEventSchema(many=True))
-    def get(self, session_id: uuid.UUID) -> list[OutboundEvent]:
-        """Events teleframe emitted for the session (backup_plan.due, session.ended, ...)"""
+    @blp.arguments(pagination.PageArgsSchema(), location="query")
+    @blp.response(200, OutboundEventSchema(many=True), headers=pagination.LINK)
+    def get(self, args: dict[str, Any], session_id: uuid.UUID) -> Any:
+        """Events teleframe emitted for the session (backup_plan.due, session.ended, ...),
+        oldest first, a page at a time"""
         therapy_session = get_scoped(TherapySession, session_id)
-        return list(
-            db.session.scalars(
-                select(OutboundEvent)
-                .where(
-                    OutboundEvent.session_id == therapy_session.id,
-                    OutboundEvent.practice_id == current_practice_id(),
-                )
-                .order_by(OutboundEvent.created_at, OutboundEvent.id)
-            )
+        query = select(OutboundEvent).where(
+            OutboundEvent.session_id == therapy_session.id,
+            OutboundEvent.practice_id == current_practice_id(),
         )
+        order = (OutboundEvent.created_at, OutboundEvent.id)
+        return pagination.listed(db.session, query, order, args)

@@ -4,6 +4,7 @@ from teleframe.services.providers.event_schema import EventEnvelopeSchema
 
 
 class EventSchema(Schema):
+    id = fields.UUID()
     kind = fields.String()
     occurred_at = fields.DateTime()
     received_at = fields.DateTime()

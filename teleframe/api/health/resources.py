@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from teleframe.extensions import db
-from teleframe.operations.parked_work import parked_counts
-from teleframe.runtime import health
+from teleframe.runtime import health, metrics
 
 blp = Blueprint("health", __name__)
 
@@ -21,13 +20,10 @@ def healthz() -> tuple[dict[str, Any], int]:
     return body, 200 if healthy else 503
 
 
-# read from the database at each scrape, so every worker's parking is counted, once
-PARKED = Gauge("teleframe_parked_work", "Work parked after repeated failures", ["kind"])
-
-
 @blp.get("/metrics")
-def metrics() -> Response:
-    for kind, count in parked_counts(db.session).items():
-        PARKED.labels(kind=kind).set(count)
+def metrics_text() -> Response:
+    """Every process's figures (see runtime/metrics) and the database's, read now."""
+    body = metrics.exposition(db.session)
+    db.session.rollback()  # read only: the pooled connection goes back without a transaction
     # headers, not mimetype: Flask would append a second charset, which Prometheus 3 refuses
-    return Response(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})

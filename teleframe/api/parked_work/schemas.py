@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from teleframe.api.pagination import PageArgsSchema
 from teleframe.operations.parked_work import KINDS
 
 
-class ParkedWorkArgsSchema(Schema):
+class ParkedWorkArgsSchema(PageArgsSchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ParkedWorkSchema(Schema):

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
+from teleframe.api import pagination
 from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.policy.schemas import PolicySchema, PolicyVersionSchema
 from teleframe.extensions import db
@@ -59,13 +60,10 @@ class Policy(MethodView):
 
 @blp.route("/versions")
 class PolicyVersions(MethodView):
-    @blp.response(200, PolicyVersionSchema(many=True))
-    def get(self) -> list[PolicyVersion]:
-        """Every saved version, newest first"""
-        return list(
-            db.session.scalars(
-                select(PolicyVersion)
-                .where(PolicyVersion.practice_id == current_practice_id())
-                .order_by(PolicyVersion.number.desc())
-            )
-        )
+    @blp.arguments(pagination.PageArgsSchema(), location="query")
+    @blp.response(200, PolicyVersionSchema(many=True), headers=pagination.LINK)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Every saved version, newest first, a page at a time"""
+        query = select(PolicyVersion).where(PolicyVersion.practice_id == current_practice_id())
+        order = (PolicyVersion.number, PolicyVersion.id)
+        return pagination.listed(db.session, query, order, args, descending=True)

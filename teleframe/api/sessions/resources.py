@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
+from teleframe.api import pagination
 from teleframe.api.auth import current_practice_id
 from teleframe.api.idempotency import idempotent
 from teleframe.api.sessions.schemas import (
@@ -71,21 +72,17 @@ class Sessions(MethodView):
         return session
 
     @blp.arguments(SessionListArgsSchema(), location="query")
-    @blp.response(200, SessionSchema(many=True))
-    def get(self, args: dict[str, Any]) -> list[TherapySession]:
-        """Sessions starting on a UTC day"""
+    @blp.response(200, SessionSchema(many=True), headers=pagination.LINK)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Sessions starting on a UTC day, in start order, a page at a time"""
         day = datetime.combine(args["date"], datetime.min.time(), tzinfo=UTC)
-        return list(
-            db.session.scalars(
-                select(TherapySession)
-                .where(
-                    TherapySession.practice_id == current_practice_id(),
-                    TherapySession.scheduled_start >= day,
-                    TherapySession.scheduled_start < day + timedelta(days=1),
-                )
-                .order_by(TherapySession.scheduled_start)
-            )
+        query = select(TherapySession).where(
+            TherapySession.practice_id == current_practice_id(),
+            TherapySession.scheduled_start >= day,
+            TherapySession.scheduled_start < day + timedelta(days=1),
         )
+        order = (TherapySession.scheduled_start, TherapySession.id)
+        return pagination.listed(db.session, query, order, args)
 
 
 @blp.route("/<uuid:session_id>")

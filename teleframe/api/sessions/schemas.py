@@ -11,6 +11,7 @@ from teleframe.api.fields import (
     SubdivisionCode,
     text,
 )
+from teleframe.api.pagination import PageArgsSchema
 from teleframe.services.policy import PLACE_TYPES
 from teleframe.services.policy.worst_case import MAX_OTHERS_PRESENT
 from teleframe.services.providers import PROVIDERS as ADAPTERS
@@ -56,7 +57,7 @@ class SessionSchema(Schema):
         return {"provider": session.video_provider, "room_id": session.video_room_id}
 
 
-class SessionListArgsSchema(Schema):
+class SessionListArgsSchema(PageArgsSchema):
     date = BoundedDate(required=True, metadata={"description": "UTC day, YYYY-MM-DD"})
 
 

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
+from teleframe.api import pagination
 from teleframe.api.auth import admin_only, current_practice_id
 from teleframe.api.webhook_endpoints.schemas import (
     DeliveryListArgsSchema,
@@ -83,24 +84,23 @@ def _visible(endpoint_id: uuid.UUID) -> WebhookEndpoint:
 @blp.route("")
 class WebhookEndpoints(MethodView):
     @blp.arguments(EndpointListArgsSchema(), location="query")
-    @blp.response(200, WebhookEndpointSchema(many=True))
+    @blp.response(200, WebhookEndpointSchema(many=True), headers=pagination.LINK)
     @blp.alt_response(403, description="Needs an admin key of the practice")
     @admin_only
     def get(self, args: dict[str, Any]) -> Any:
         """The practice's endpoints in creation order, a page at a time (`Link: rel="next"`)"""
-        try:
-            rows, more = endpoints.page(
-                db.session, current_practice_id(), args["limit"], args.get("after")
-            )
-        except endpoints.UnknownCursor:
-            abort(422, errors={"after": ["No endpoint with that id in this practice."]})
-        views = [_view(row) for row in rows]
-        if not more:
-            return views
-        following = url_for(
-            "webhook_endpoints.WebhookEndpoints", limit=args["limit"], after=str(rows[-1].id)
-        )
-        return views, {"Link": f'<{following}>; rel="next"'}
+        start = None
+        if "after" in args and "cursor" not in args:  # the older cursor: an endpoint's id
+            seen = endpoints.visible(db.session, current_practice_id(), args["after"])
+            if seen is None:
+                abort(422, errors={"after": ["No endpoint with that id in this practice."]})
+            assert seen is not None
+            start = (seen.created_at, seen.id)
+        order = (WebhookEndpoint.created_at, WebhookEndpoint.id)
+        query = endpoints.listing(current_practice_id())
+        rows, more = pagination.page(db.session, query, order, args, start=start)
+        shown = [_view(row) for row in rows]
+        return pagination.answer(rows, more, pagination.row_key(order), shown)
 
     @blp.arguments(WebhookEndpointCreateSchema())
     @blp.response(201, WebhookEndpointSchema())
@@ -162,15 +162,15 @@ class WebhookEndpointById(MethodView):
 @blp.route("/<uuid:endpoint_id>/deliveries")
 class Deliveries(MethodView):
     @blp.arguments(DeliveryListArgsSchema(), location="query")
-    @blp.response(200, DeliverySchema(many=True))
-    def get(self, args: dict[str, Any], endpoint_id: uuid.UUID) -> list[Delivery]:
-        """Deliveries to the endpoint, newest first, with every attempt"""
+    @blp.response(200, DeliverySchema(many=True), headers=pagination.LINK)
+    def get(self, args: dict[str, Any], endpoint_id: uuid.UUID) -> Any:
+        """Deliveries to the endpoint, newest first, with every attempt, a page at a time"""
         endpoint = _visible(endpoint_id)
         query = select(Delivery).where(Delivery.endpoint_id == endpoint.id)
         if "status" in args:
             query = query.where(Delivery.status == args["status"])
-        query = query.order_by(Delivery.created_at.desc(), Delivery.id).limit(args["limit"])
-        return list(db.session.scalars(query))
+        order = (Delivery.created_at, Delivery.id)
+        return pagination.listed(db.session, query, order, args, descending=True)
 
 
 @blp.route("/<uuid:endpoint_id>/replay")

@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from teleframe.api.fields import BoundedDateTime, printable, text
+from teleframe.api.pagination import PageArgsSchema
 from teleframe.services.delivery import EVENT_TYPES
 
 
@@ -53,11 +54,10 @@ class DeliverySchema(Schema):
     attempts = fields.List(fields.Nested(AttemptSchema))
 
 
-class DeliveryListArgsSchema(Schema):
+class DeliveryListArgsSchema(PageArgsSchema):
     status = fields.String(
         validate=validate.OneOf(("pending", "succeeded", "exhausted", "gone", "parked"))
     )
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ReplaySchema(Schema):
@@ -94,6 +94,7 @@ class WebhookEndpointPatchSchema(Schema):
             raise ValidationError("Give at least one field to change.", "_schema")
 
 
-class EndpointListArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    after = fields.UUID(metadata={"description": "cursor: the id of the last endpoint seen"})
+class EndpointListArgsSchema(PageArgsSchema):
+    after = fields.UUID(
+        metadata={"description": "the id of the last endpoint seen (older form of `cursor`)"}
+    )
