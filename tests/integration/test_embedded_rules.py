@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
