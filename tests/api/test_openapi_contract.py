@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,9 +128,10 @@ def _plausible(case: Any, people: dict[str, str]) -> None:
     body = dict(case.body)
     if case.path == "/v1/sessions":
         for name, known in people.items():
-            if _is_uuid(body.get(name)):
+            if _reads_as(uuid.UUID, body.get(name)):
                 body[name] = known
-        if _is_datetime(body.get("scheduled_start")) and _is_datetime(body.get("scheduled_end")):
+        times = (body.get("scheduled_start"), body.get("scheduled_end"))
+        if all(_reads_as(datetime.fromisoformat, value) for value in times):
             body["scheduled_start"] = soon().isoformat()
             body["scheduled_end"] = (soon() + timedelta(minutes=50)).isoformat()
     if case.path == "/v1/webhook-endpoints" and isinstance(body.get("url"), str):
@@ -137,17 +139,10 @@ def _plausible(case: Any, people: dict[str, str]) -> None:
     case.body = body
 
 
-def _is_uuid(value: object) -> bool:
+def _reads_as(parse: Callable[[str], object], value: object) -> bool:
+    """`value` is a string `parse` accepts (a well-formed id or time)."""
     try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return isinstance(value, str)
-
-
-def _is_datetime(value: object) -> bool:
-    try:
-        datetime.fromisoformat(str(value))
+        parse(str(value))
     except ValueError:
         return False
     return isinstance(value, str)
