@@ -168,7 +168,7 @@ def configure(fmt: str = "json", level: int | str = logging.INFO) -> None:
     structlog.configure(
         processors=[*shared, *_renderer(fmt)],
         wrapper_class=structlog.make_filtering_bound_logger(number),
-        logger_factory=structlog.WriteLoggerFactory(file=_StderrFile()),  # type: ignore[arg-type, unused-ignore]
+        logger_factory=structlog.WriteLoggerFactory(file=_StderrFile()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,  # a worker configures again with Celery's level
     )
     handler = _Stderr()
