@@ -228,7 +228,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # staged work wakes a worker on commit; these catch a lost wake-up and due retries
             "drain-inbound": {"task": tasks.DRAIN_INBOUND, "schedule": 15.0},
             "drain-evaluations": {"task": tasks.DRAIN_EVALUATIONS, "schedule": 15.0},
-            "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 2.0},
+            # deliveries are made with their events; this is a backstop (delivery_fanout.sweep)
+            "fan-out-events": {"task": tasks.FAN_OUT_EVENTS, "schedule": 60.0},
             "deliver-due-webhooks": {"task": tasks.DELIVER_DUE, "schedule": 2.0},
         },
     }

@@ -14,7 +14,7 @@ from teleframe.models.practice import ApiKey, Practice
 from teleframe.models.report import ReportKind, ReportVersion
 from teleframe.models.session import SessionState, TherapySession
 from teleframe.models.user import AccountToken, PersonalToken, SignInSession, User
-from teleframe.models.webhook import Delivery, WebhookEndpoint
+from teleframe.models.webhook import Delivery, WebhookEndpoint, WebhookSubscription
 
 __all__ = [
     "AccountToken",
@@ -43,4 +43,5 @@ __all__ = [
     "TherapySession",
     "User",
     "WebhookEndpoint",
+    "WebhookSubscription",
 ]

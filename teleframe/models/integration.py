@@ -22,6 +22,9 @@ class Integration(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]
+    # after a rotation hooks signed with the old secret are accepted until `previous_secret_until`
+    previous_secret: Mapped[str | None] = mapped_column(EncryptedJSON)
+    previous_secret_until: Mapped[datetime | None]
 
 
 class InboundEvent(Base):

@@ -27,6 +27,27 @@ class WebhookEndpoint(Base):
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
     # DELETE hides the endpoint (and disables it); its deliveries stay for audit
     deleted_at: Mapped[datetime | None]
+    # after a rotation the old secret signs alongside the new one until `previous_secret_until`
+    previous_secret: Mapped[str | None] = mapped_column(EncryptedJSON)
+    previous_secret_until: Mapped[datetime | None]
+    # the first failed attempt since the last success; None while the endpoint is healthy
+    failing_since: Mapped[datetime | None]
+
+
+class WebhookSubscription(Base):
+    """One (endpoint, event type): the fan-out finds an event's endpoints through the index on
+    (practice, event type), never by reading every endpoint. Mirrors `event_types`."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index("ix_webhook_subscriptions_practice_type", "practice_id", "event_type"),)
+
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    practice_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("practices.id", ondelete="CASCADE")
+    )
 
 
 class Delivery(Base):

@@ -13,6 +13,7 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,11 +24,11 @@ from standardwebhooks import Webhook
 from config.settings import Settings
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
+from teleframe.operations import endpoint_health
 from teleframe.operations.delivery_claim import PENDING
 from teleframe.operations.delivery_claim import claim_due as claim_due  # the workers' entry
-from teleframe.operations.delivery_claim import fan_out as fan_out  # points, kept here
 from teleframe.services import delivery as rules
-from teleframe.services import parking, ssrf
+from teleframe.services import parking, secret_rotation, ssrf
 from teleframe.services.deadline import DeadlineExceeded, Watchdog
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,21 @@ DEADLINE = 15.0  # the whole request, however slowly the receiver drips its answ
 USER_AGENT = "teleframe-webhooks/1"
 
 PARKED = "parked"  # teleframe itself kept failing to send it (see services.parking)
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
 class Outgoing:
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the current secret, and the previous one during its overlap
     message_id: str
     body: bytes
+
+    @classmethod
+    def of(cls, endpoint: WebhookEndpoint, event: OutboundEvent, now: datetime) -> Outgoing:
+        """Raises `rules.PayloadTooLarge` for a body over the limit."""
+        body = rules.body(event.type, event.created_at, event.payload)
+        return cls(endpoint.url, secret_rotation.active(endpoint, now), str(event.id), body)
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,9 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(os.urandom(32)).decode()
 
 
-def outgoing(session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID) -> Outgoing | None:
+def outgoing(
+    session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID, now: datetime
+) -> Outgoing | None:
     row = session.execute(
         select(WebhookEndpoint, OutboundEvent)
         .join(Delivery, Delivery.endpoint_id == WebhookEndpoint.id)
@@ -83,8 +93,7 @@ def outgoing(session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID) -> O
     if row is None:
         return None
     endpoint, event = row
-    body = rules.body(event.type, event.created_at, event.payload)
-    return Outgoing(endpoint.url, endpoint.secret, str(event.id), body)
+    return Outgoing.of(endpoint, event, now)
 
 
 def send(message: Outgoing, limits: Reach = STRICT) -> rules.Outcome:
@@ -103,8 +112,12 @@ def send(message: Outgoing, limits: Reach = STRICT) -> rules.Outcome:
 
 
 def _headers(message: Outgoing) -> dict[str, str]:
-    sent_at = utcnow()
-    signature = Webhook(message.secret).sign(message.message_id, sent_at, message.body.decode())
+    sent_at = utcnow()  # the wall clock: receivers check the timestamp against their own
+    # Standard Webhooks: several space-separated signatures, any one of which may verify
+    signature = " ".join(
+        Webhook(secret).sign(message.message_id, sent_at, message.body.decode())
+        for secret in message.secrets
+    )
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -151,6 +164,7 @@ def record(
     delivery.last_error = outcome.error
     delivery.lease_id = None
     decision = rules.decide(outcome, delivery.attempt_count, now, rng)
+    endpoint_health.note(session, delivery.endpoint_id, outcome, decision.result, now)
     if decision.result == rules.RETRY:
         delivery.next_attempt_at = decision.next_attempt_at
         return decision.result
@@ -184,20 +198,26 @@ def attempt(
     delivery_id: uuid.UUID,
     lease_id: uuid.UUID,
     limits: Reach = STRICT,
+    clock: Clock = utcnow,
 ) -> str | None:
-    """Deliver once under the lease. No transaction stays open across the network call."""
-    result = _attempt(session, delivery_id, lease_id, limits)
+    """Deliver once under the lease. No transaction stays open across the network call.
+    `clock` is what the schedule, the secrets and the failure streak take as now."""
+    result = _attempt(session, delivery_id, lease_id, limits, clock)
     session.commit()
     return result
 
 
 def _attempt(
-    session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID, limits: Reach
+    session: Session,
+    delivery_id: uuid.UUID,
+    lease_id: uuid.UUID,
+    limits: Reach,
+    clock: Clock,
 ) -> str | None:
     """The attempt, its record left uncommitted (the caller's transaction)."""
     outcome: rules.Outcome | None = None
     try:
-        message = outgoing(session, delivery_id, lease_id)
+        message = outgoing(session, delivery_id, lease_id, clock())
     except rules.PayloadTooLarge:
         message, outcome = None, rules.Outcome(None, 0, "PayloadTooLarge")
     session.commit()
@@ -205,7 +225,7 @@ def _attempt(
         outcome = send(message, limits)
     if outcome is None:
         return None
-    return record(session, delivery_id, lease_id, outcome, utcnow())
+    return record(session, delivery_id, lease_id, outcome, clock())
 
 
 def fail_internal(

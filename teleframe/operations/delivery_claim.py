@@ -1,4 +1,5 @@
-"""Which deliveries exist (fan-out), which due ones a worker takes, how many may be in flight.
+"""Which due deliveries a worker takes, and how many may be in flight (fan-out, which makes
+them, is `delivery_fanout`).
 
 Deliveries go out in lanes: a lane is one lease over up to `LANE_BATCH` deliveries of one
 endpoint, sent one after another by one task. Limits hold at every claim: at most
@@ -18,15 +19,13 @@ from datetime import datetime, timedelta
 from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from teleframe.db import fair
-from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
+from teleframe.models import Delivery, WebhookEndpoint
 
 PENDING = "pending"
-FAN_OUT_BATCH = 500
-FAN_OUT_LOOKBACK = timedelta(days=3)
 LEASE = timedelta(seconds=120)  # well above the request deadline and queue latency
 CLAIM_BATCH = 500
 PER_ENDPOINT = 4  # lanes: requests in flight to one endpoint at once
@@ -34,55 +33,6 @@ PER_PRACTICE = 8  # lanes of one practice at once, over all its endpoints
 LANE_BATCH = 10  # deliveries a lane sends one after another before it claims again
 
 Claim = tuple[uuid.UUID, uuid.UUID]  # (delivery id, lease id)
-
-
-def fan_out(session: Session, now: datetime) -> int:
-    """A pending delivery for each new event an enabled endpoint subscribes to. Idempotent."""
-    endpoints = session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.disabled_at.is_(None))
-        .with_for_update(skip_locked=True)  # a second fan-out skips these endpoints
-    ).all()
-    made = 0
-    for endpoint in endpoints:
-        for event_id, event_type in _undelivered(session, endpoint, now):
-            session.add(
-                Delivery(
-                    id=uuid.uuid4(),
-                    practice_id=endpoint.practice_id,
-                    endpoint_id=endpoint.id,
-                    event_id=event_id,
-                    event_type=event_type,
-                    status=PENDING,
-                    next_attempt_at=now,
-                    attempts=[],
-                    created_at=now,
-                )
-            )
-            made += 1
-    session.flush()
-    return made
-
-
-def _undelivered(
-    session: Session, endpoint: WebhookEndpoint, now: datetime
-) -> list[tuple[uuid.UUID, str]]:
-    since = max(endpoint.created_at, now - FAN_OUT_LOOKBACK)
-    known = exists().where(
-        Delivery.endpoint_id == endpoint.id, Delivery.event_id == OutboundEvent.id
-    )
-    rows = session.execute(
-        select(OutboundEvent.id, OutboundEvent.type)
-        .where(
-            OutboundEvent.practice_id == endpoint.practice_id,
-            OutboundEvent.type.in_(endpoint.event_types),
-            OutboundEvent.created_at >= since,
-            ~known,
-        )
-        .order_by(OutboundEvent.created_at)
-        .limit(FAN_OUT_BATCH)
-    )
-    return [(row[0], row[1]) for row in rows]
 
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
-from teleframe.operations import delivery
+from teleframe.operations import delivery, endpoint_health
 from teleframe.operations.delivery_claim import PENDING, extend_lease, hand_over
 from teleframe.runtime import metrics
 from teleframe.services import delivery as rules
@@ -28,7 +28,9 @@ LANE_SECONDS = 10.0  # then a lane goes on as a new task: a task lasts at most t
 Prepared = tuple[Delivery, "delivery.Outgoing | None", "rules.Outcome | None"]
 
 
-def _prepare(session: Session, ids: list[uuid.UUID], lease: uuid.UUID) -> dict[uuid.UUID, Prepared]:
+def _prepare(
+    session: Session, ids: list[uuid.UUID], lease: uuid.UUID, now: datetime
+) -> dict[uuid.UUID, Prepared]:
     """Each still-leased delivery with its signed-to-be message (or why it cannot have one)."""
     rows = session.execute(
         select(Delivery, WebhookEndpoint, OutboundEvent)
@@ -39,15 +41,9 @@ def _prepare(session: Session, ids: list[uuid.UUID], lease: uuid.UUID) -> dict[u
     prepared: dict[uuid.UUID, Prepared] = {}
     for row, endpoint, event in rows:
         try:
-            body = rules.body(event.type, event.created_at, event.payload)
+            prepared[row.id] = (row, delivery.Outgoing.of(endpoint, event, now), None)
         except rules.PayloadTooLarge:
             prepared[row.id] = (row, None, rules.Outcome(None, 0, "PayloadTooLarge"))
-            continue
-        prepared[row.id] = (
-            row,
-            delivery.Outgoing(endpoint.url, endpoint.secret, str(event.id), body),
-            None,
-        )
     session.commit()  # read only: nothing held across the requests
     return prepared
 
@@ -81,6 +77,7 @@ def record_leased(
     )
     if not getattr(done, "rowcount", 0):
         return None  # the lease was lost meanwhile: another attempt owns it now
+    endpoint_health.note(session, row.endpoint_id, outcome, decision.result, now)
     if decision.result == rules.GONE:
         delivery.disable(session, row.endpoint_id, now)
     return decision.result
@@ -95,7 +92,11 @@ def _lazy_commit(session: Session) -> None:
 
 
 def _one(
-    session: Session, prepared: Prepared, lease: uuid.UUID, limits: delivery.Reach
+    session: Session,
+    prepared: Prepared,
+    lease: uuid.UUID,
+    limits: delivery.Reach,
+    clock: delivery.Clock,
 ) -> str | None:
     """One attempt, isolated: a failure inside teleframe (not the receiver's answer) is
     retried with backoff, then the delivery parked."""
@@ -105,10 +106,10 @@ def _one(
             outcome = delivery.send(message, limits)
         assert outcome is not None
         _lazy_commit(session)
-        result = record_leased(session, row, lease, outcome, utcnow())
+        result = record_leased(session, row, lease, outcome, clock())
     except Exception as error:
         session.rollback()
-        result = delivery.fail_internal(session, row.id, lease, error, utcnow())
+        result = delivery.fail_internal(session, row.id, lease, error, clock())
     metrics.delivery_recorded(session, result)  # counted once its record commits
     return result
 
@@ -118,6 +119,7 @@ def deliver_lane(
     delivery_ids: list[uuid.UUID],
     lease: uuid.UUID,
     limits: delivery.Reach = delivery.STRICT,
+    clock: delivery.Clock = utcnow,
 ) -> tuple[list[str | None], list[uuid.UUID]]:
     """Send a lane's deliveries one after another (one request in flight). A finished lane
     takes the endpoint's next due deliveries in the transaction of its last record. After
@@ -127,16 +129,16 @@ def deliver_lane(
     results: list[str | None] = []
     endpoint_id = session.scalar(select(Delivery.endpoint_id).where(Delivery.id == pending[0]))
     while pending:
-        prepared = _prepare(session, pending, lease)
+        prepared = _prepare(session, pending, lease, clock())
         for index, delivery_id in enumerate(pending):
             if time.monotonic() - started > LANE_SECONDS:
-                extend_lease(session, lease, utcnow())
+                extend_lease(session, lease, clock())
                 session.commit()
                 return results, pending[index:]
             item = prepared.get(delivery_id)
-            results.append(_one(session, item, lease, limits) if item else None)
+            results.append(_one(session, item, lease, limits, clock) if item else None)
             if index < len(pending) - 1:
                 session.commit()
-        pending = hand_over(session, endpoint_id, lease, utcnow()) if endpoint_id else []
+        pending = hand_over(session, endpoint_id, lease, clock()) if endpoint_id else []
         session.commit()
     return results, []

@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, exists, insert, literal, or_, select
 from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
@@ -27,7 +27,7 @@ from teleframe.models import (
 from teleframe.models.base import utcnow
 from teleframe.operations.continuity import lock_sessions, refold
 from teleframe.operations.parking import fail_inbound, isolated, park_inbound
-from teleframe.services import parking
+from teleframe.services import parking, secret_rotation
 from teleframe.services.providers import PROVIDERS, Event, InboundRequest, PayloadInvalid
 
 BATCH = 100
@@ -43,33 +43,61 @@ class HookTarget:
     practice_id: uuid.UUID
     provider: str
     secret: str
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+    disabled: bool = False
 
     @classmethod
     def of(cls, integration: Integration) -> HookTarget:
         return cls(
-            integration.id, integration.practice_id, integration.provider, integration.secret
+            integration.id,
+            integration.practice_id,
+            integration.provider,
+            integration.secret,
+            integration.previous_secret,
+            integration.previous_secret_until,
+            integration.disabled_at is not None,
+        )
+
+    def secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets a hook may be signed with at `now`: during a rotation's overlap, two."""
+        return secret_rotation.active_secrets(
+            self.secret, self.previous_secret, self.previous_secret_until, now
         )
 
 
 def stage_inbound(
     session: Session, integration: HookTarget, request: InboundRequest
-) -> InboundEvent:
+) -> uuid.UUID | None:
     """The edge's one durable write: the raw request, itself the work item (unprocessed until
-    a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too."""
+    a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too.
+
+    The insert happens only while the integration is enabled, checked in the same statement
+    (the edge's copy of the integration may be a few seconds old): None when it is disabled.
+    A repeat of a stored event raises IntegrityError (its dedupe key)."""
     provider = PROVIDERS[integration.provider]
-    inbound = InboundEvent(
-        id=uuid.uuid4(),
-        practice_id=integration.practice_id,
-        integration_id=integration.id,
-        provider=integration.provider,
-        dedupe_key=provider.dedupe_key(request),
-        room_id=provider.room_id(request),
-        url=request.url,
-        request={"headers": dict(request.headers), "body": request.body.decode("latin-1")},
-    )
-    session.add(inbound)
-    outbox.kick(session, tasks.INGEST_EVENT, str(inbound.id))
-    return inbound
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "practice_id": integration.practice_id,
+        "integration_id": integration.id,
+        "provider": integration.provider,
+        "dedupe_key": provider.dedupe_key(request),
+        "room_id": provider.room_id(request),
+        "url": request.url,
+        "request": {"headers": dict(request.headers), "body": request.body.decode("latin-1")},
+        "received_at": utcnow(),
+    }
+    table = cast(Table, InboundEvent.__table__)
+    columns = table.c
+    enabled = exists().where(Integration.id == integration.id, Integration.disabled_at.is_(None))
+    chosen = select(*(literal(value, columns[name].type) for name, value in values.items()))
+    done = session.execute(
+        insert(table).from_select(list(values), chosen.where(enabled)).returning(columns.id)
+    ).first()
+    if done is None:
+        return None
+    outbox.kick(session, tasks.INGEST_EVENT, str(values["id"]))
+    return uuid.UUID(str(values["id"]))
 
 
 def _as_request(inbound: InboundEvent) -> InboundRequest:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from teleframe.db.upsert import insert_new
 from teleframe.models import OutboundEvent, TherapySession
 from teleframe.models.base import utcnow
+from teleframe.operations import delivery_fanout
 from teleframe.services.outbound import Outbound
 
 
@@ -30,8 +31,10 @@ def outbound_row(therapy_session: TherapySession, event: Outbound) -> dict[str, 
 
 
 def emit_all(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Record outbound events once per (session, type, occurrence), in one statement."""
+    """Record outbound events once per (session, type, occurrence), in one statement, and
+    their deliveries to the endpoints subscribed to each type, in the same transaction."""
     insert_new(session, OutboundEvent, rows, unique=["session_id", "type", "occurrence"])
+    delivery_fanout.for_events(session, [row["id"] for row in rows], utcnow())
 
 
 def emit(

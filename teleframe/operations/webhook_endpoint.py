@@ -1,4 +1,4 @@
-"""A practice's webhook endpoints: which are listed, changes, removal."""
+"""A practice's webhook endpoints: creation, which are listed, changes, secret rotation, removal."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from teleframe.models import WebhookEndpoint
+from teleframe.operations import delivery_fanout
+from teleframe.operations.delivery import new_secret
+from teleframe.services import secret_rotation
 
 DISABLED_BY_PRACTICE = "disabled_by_practice"
 DELETED = "deleted"
@@ -28,16 +31,42 @@ def visible(
     return session.scalars(listing(practice_id).where(WebhookEndpoint.id == endpoint_id)).first()
 
 
-def change(endpoint: WebhookEndpoint, data: dict[str, Any], now: datetime) -> None:
-    """Apply a validated PATCH (the url is vetted by the caller)."""
+def create(
+    session: Session, practice_id: uuid.UUID, data: dict[str, Any], now: datetime
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint (the url vetted by the caller) and its secret, to be shown once."""
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        id=uuid.uuid4(),
+        practice_id=practice_id,
+        url=data["url"],
+        event_types=sorted(set(data["event_types"])),
+        description=data.get("description", ""),
+        secret=secret,
+        created_at=now,
+    )
+    session.add(endpoint)
+    delivery_fanout.subscribe(session, endpoint)
+    return endpoint, secret
+
+
+def change(
+    session: Session, endpoint: WebhookEndpoint, data: dict[str, Any], now: datetime
+) -> None:
+    """Apply a validated PATCH (the url is vetted by the caller). Re-enabling starts a new
+    failure streak and sends what the endpoint missed in the last 3 days."""
     for field in ("url", "description"):
         if field in data:
             setattr(endpoint, field, data[field])
     if "event_types" in data:
         endpoint.event_types = sorted(set(data["event_types"]))
-    if data.get("enabled") is True:
+        delivery_fanout.subscribe(session, endpoint)
+    if data.get("enabled") is True and endpoint.disabled_at is not None:
         endpoint.disabled_at = None
         endpoint.disabled_reason = None
+        endpoint.failing_since = None
+        session.flush()
+        delivery_fanout.catch_up(session, endpoint, now)
     elif data.get("enabled") is False and endpoint.disabled_at is None:
         endpoint.disabled_at = now
         endpoint.disabled_reason = DISABLED_BY_PRACTICE
@@ -49,3 +78,10 @@ def remove(endpoint: WebhookEndpoint, now: datetime) -> None:
     if endpoint.disabled_at is None:
         endpoint.disabled_at = now
         endpoint.disabled_reason = DELETED
+
+
+def rotate_secret(endpoint: WebhookEndpoint, now: datetime) -> str:
+    """A new secret, to be shown once; the old one signs alongside it for 24 hours."""
+    secret = new_secret()
+    secret_rotation.rotate(endpoint, secret, now)
+    return secret

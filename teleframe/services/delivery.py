@@ -122,5 +122,7 @@ def decide(
         return Decision(EXHAUSTED)
     delay = retry_delay(attempts_made, rng)
     if code in THROTTLE_CODES:
-        delay = parse_retry_after(outcome.retry_after, now) or delay
+        # "not before": a Retry-After shorter than the schedule would use the attempts up
+        # (a day of 503 + Retry-After: 60 exhausted every delivery in under two hours)
+        delay = max(delay, parse_retry_after(outcome.retry_after, now) or delay)
     return Decision(RETRY, now + delay)

@@ -15,6 +15,7 @@ from teleframe.db import audit
 from teleframe.extensions import db
 from teleframe.models import (
     Delivery,
+    Integration,
     OutboundEvent,
     OutboxMessage,
     PolicyVersion,
@@ -135,6 +136,14 @@ def _endpoints(app, practice) -> Seeded:  # type: ignore[no-untyped-def]
     return "/v1/webhook-endpoints", _ordered(rows, lambda r: (r.created_at, r.id))
 
 
+def _integrations(app, practice) -> Seeded:  # type: ignore[no-untyped-def]
+    rows = _store(app, [
+        Integration(practice_id=practice.id, provider="zoom", secret=f"zoom-secret-{n}",
+                    created_at=t) for n, t in enumerate(_times())
+    ])  # fmt: skip
+    return "/v1/integrations", _ordered(rows, lambda r: (r.created_at, r.id))
+
+
 def _policy_versions(app, practice) -> Seeded:  # type: ignore[no-untyped-def]
     rows = _store(app, [
         PolicyVersion(practice_id=practice.id, number=n, content_hash=f"h{n}", document={},
@@ -177,6 +186,7 @@ SEEDERS = {
     "notifications": _notifications,
     "deliveries": _endpoint_deliveries,
     "webhook endpoints": _endpoints,
+    "integrations": _integrations,
     "policy versions": _policy_versions,
     "parked work": _parked,
     "audit events": _audit_events,

@@ -39,10 +39,10 @@ def run_due(app: Any, practice_id: uuid.UUID, at: datetime | None = None) -> lis
     """One beat in-process: fan out, claim (at a chosen clock) and attempt each claim."""
     from teleframe.extensions import db
     from teleframe.models.base import utcnow
-    from teleframe.operations import delivery
+    from teleframe.operations import delivery, delivery_fanout
 
     with app.app_context():
-        delivery.fan_out(db.session, utcnow())
+        delivery_fanout.sweep(db.session, utcnow())
         db.session.commit()
         claimed = delivery.claim_due(db.session, at or utcnow(), practice_id=practice_id)
         db.session.commit()
@@ -61,3 +61,30 @@ def deliveries(practice: Any, endpoint: dict[str, Any]) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.get_json()
     listed: list[dict[str, Any]] = response.get_json()
     return listed
+
+
+def beat_at(app: Any, practice_id: uuid.UUID, now: datetime) -> list[str | None]:
+    """One beat with the clock at `now` for everything teleframe decides (what is due, which
+    secrets sign, the retry schedule, the failure streak); the requests go out for real."""
+    from teleframe.extensions import db
+    from teleframe.operations import delivery
+
+    with app.app_context():
+        claimed = delivery.claim_due(db.session, now, practice_id=practice_id)
+        db.session.commit()
+        limits = delivery.reach(app.config["TELEFRAME_SETTINGS"])
+        return [
+            delivery.attempt(db.session, d, lease, limits, clock=lambda: now)
+            for d, lease in claimed
+        ]
+
+
+def platform_headers(app: Any, practice_id: uuid.UUID) -> dict[str, str]:
+    """A platform key of the practice: admin routes answer it 403."""
+    from teleframe.api.auth import issue_key
+    from teleframe.extensions import db
+
+    with app.app_context():
+        key = issue_key(db.session, practice_id, label="platform", role="platform")
+        db.session.commit()
+    return {"Authorization": f"Bearer {key}"}

@@ -26,12 +26,13 @@ class Answer:
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """`port`: a fixed one, so a receiver stopped and started again keeps its URL."""
         self.script: list[Answer] = []
         self.received: list[Received] = []
         self.arrived = threading.Condition()
         self.secret: str | None = None
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -39,6 +39,17 @@ def test_throttling_answers_honour_retry_after(status):
     assert decision.next_attempt_at == NOW + timedelta(seconds=120)
 
 
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_short_retry_after_never_runs_ahead_of_the_schedule(status):
+    """Otherwise a receiver saying "Retry-After: 60" for a day uses up the 10 attempts."""
+    rng = random.Random(3)
+    for made in range(1, rules.MAX_ATTEMPTS):
+        decision = rules.decide(outcome(status, "60"), made, NOW, rng)
+        assert decision.next_attempt_at - NOW >= max(
+            timedelta(seconds=60), rules.RETRY_DELAYS[made - 1] * (1 - rules.JITTER)
+        )
+
+
 def test_retry_after_as_an_http_date():
     decision = rules.decide(outcome(503, "Tue, 01 Dec 2026 17:30:00 GMT"), 1, NOW)
     assert decision.next_attempt_at == NOW + timedelta(minutes=30)

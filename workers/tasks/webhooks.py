@@ -10,14 +10,15 @@ from flask import current_app as flask_app
 from teleframe import tasks
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
-from teleframe.operations import delivery
+from teleframe.operations import delivery, delivery_fanout
 from teleframe.operations.delivery_claim import lanes_of
 from teleframe.operations.delivery_lane import deliver_lane
 
 
 @shared_task(name=tasks.FAN_OUT_EVENTS)
 def fan_out_events() -> int:
-    made = delivery.fan_out(db.session, utcnow())
+    """A backstop: deliveries are made with their events (`delivery_fanout`)."""
+    made = delivery_fanout.sweep(db.session, utcnow())
     db.session.commit()
     return made
 

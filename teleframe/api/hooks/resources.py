@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from cachetools import TTLCache
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from teleframe.api.urls import public_base
@@ -34,9 +35,16 @@ def _signed_url() -> str:
 
 
 # Integrations are read on every webhook and change rarely: kept for a short while, so the
-# edge's only round trip is its one durable write. A disabled integration stops within this.
+# edge's only round trip is its one durable write. A change made through this process is
+# seen at once (`forget`); a disabled integration stores nothing anywhere (the write checks);
+# a signature that fails against a kept copy is checked again against a fresh one.
 _targets: TTLCache[uuid.UUID, ingest.HookTarget] = TTLCache(maxsize=10_000, ttl=30)
 _targets_lock = threading.Lock()
+
+
+def forget(integration_id: uuid.UUID) -> None:
+    with _targets_lock:
+        _targets.pop(integration_id, None)
 
 
 def _target(integration_id: uuid.UUID) -> ingest.HookTarget | None:
@@ -44,11 +52,7 @@ def _target(integration_id: uuid.UUID) -> ingest.HookTarget | None:
         cached = _targets.get(integration_id)
     if cached is not None:
         return cached
-    integration = db.session.scalars(
-        select(Integration).where(
-            Integration.id == integration_id, Integration.disabled_at.is_(None)
-        )
-    ).first()
+    integration = db.session.get(Integration, integration_id)
     if integration is None:
         return None
     target = ingest.HookTarget.of(integration)
@@ -57,29 +61,66 @@ def _target(integration_id: uuid.UUID) -> ingest.HookTarget | None:
     return target
 
 
+def _signed(secrets: tuple[str, ...], check: Callable[[str], Any]) -> Any:
+    """`check` with the first secret that verifies (two during a rotation's overlap)."""
+    failure: SignatureInvalid | None = None
+    for secret in secrets:
+        try:
+            return check(secret)
+        except SignatureInvalid as error:
+            failure = error
+    raise failure or SignatureInvalid("no secret")
+
+
+def _verified(target: ingest.HookTarget, inbound: InboundRequest) -> dict[str, Any] | None:
+    """The handshake's answer, or None once the request is verified; SignatureInvalid."""
+    adapter, now = PROVIDERS[target.provider], utcnow()
+    answer = _signed(target.secrets(now), lambda s: adapter.challenge_response(inbound, s))
+    if answer is None:
+        _signed(target.secrets(now), lambda s: adapter.verify(inbound, s, now=now))
+    return answer
+
+
+def _fresh_verified(
+    target: ingest.HookTarget, inbound: InboundRequest
+) -> tuple[ingest.HookTarget, dict[str, Any] | None]:
+    """Verified against the kept copy, else once more against the database's (a rotation
+    made through another process)."""
+    try:
+        return target, _verified(target, inbound)
+    except SignatureInvalid:
+        forget(target.id)
+        fresh = _target(target.id)
+        if fresh is None or fresh == target:
+            raise
+        return fresh, _verified(fresh, inbound)
+
+
 @blp.post("/<provider>/<uuid:integration_id>")
 def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Response, int]:
     integration = _target(integration_id)
     if integration is None or integration.provider != provider or provider not in PROVIDERS:
         return problem(404, "No such integration.")
+    if integration.disabled:
+        return problem(410, "This integration is disabled; its webhooks are not accepted.")
     inbound = InboundRequest(
         url=_signed_url(), headers=dict(request.headers), body=request.get_data()
     )
-    adapter = PROVIDERS[provider]
     try:
-        answer = adapter.challenge_response(inbound, integration.secret)
+        integration, answer = _fresh_verified(integration, inbound)
         if answer is not None:
             return jsonify(answer), 200
-        adapter.verify(inbound, integration.secret, now=utcnow())
         stored = ingest.stage_inbound(db.session, integration, inbound)
+        db.session.commit()
     except SignatureInvalid as error:
         log.info("refused %s webhook for integration %s: %s", provider, integration_id, error)
         return problem(401, "The webhook signature is not valid or not fresh.")
     except PayloadInvalid:
         return problem(400, "The webhook body could not be read.")
-    try:
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the same event again: already stored, nothing more to do
         return jsonify({"status": "duplicate"}), 200
-    return jsonify({"status": "accepted", "id": str(stored.id)}), 200
+    if stored is None:
+        forget(integration_id)
+        return problem(410, "This integration is disabled; its webhooks are not accepted.")
+    return jsonify({"status": "accepted", "id": str(stored)}), 200

@@ -1,4 +1,4 @@
-"""Outbound webhook endpoints: subscribe, list, read, change, remove; deliveries, replay."""
+"""Outbound webhook endpoints: subscribe, list, read, change, rotate, remove; deliveries, replay."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
 from teleframe.models.base import utcnow
 from teleframe.operations import webhook_endpoint as endpoints
-from teleframe.operations.delivery import new_secret, reach, replay_since, requeue
+from teleframe.operations.delivery import reach, replay_since, requeue
 from teleframe.services import ssrf
 
 blp = Blueprint(
@@ -42,6 +42,7 @@ MAX_ENDPOINTS = 20  # bounds the fan-out of one event (OWASP API4)
 
 
 def _view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
+    until = endpoint.previous_secret_until
     view = {
         "id": endpoint.id,
         "url": endpoint.url,
@@ -50,6 +51,7 @@ def _view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any
         "created_at": endpoint.created_at,
         "disabled_at": endpoint.disabled_at,
         "disabled_reason": endpoint.disabled_reason,
+        "previous_secret_expires_at": until if until and until > utcnow() else None,
     }
     return {**view, "secret": secret} if secret else view
 
@@ -112,17 +114,7 @@ class WebhookEndpoints(MethodView):
         _vet(data["url"])
         if _active_count(practice_id) >= MAX_ENDPOINTS:
             abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
-        secret = new_secret()
-        endpoint = WebhookEndpoint(
-            id=uuid.uuid4(),
-            practice_id=practice_id,
-            url=data["url"],
-            event_types=sorted(set(data["event_types"])),
-            description=data.get("description", ""),
-            secret=secret,
-            created_at=utcnow(),
-        )
-        db.session.add(endpoint)
+        endpoint, secret = endpoints.create(db.session, practice_id, data, utcnow())
         db.session.commit()
         return _view(endpoint, secret)
 
@@ -146,7 +138,7 @@ class WebhookEndpointById(MethodView):
         enabling = data.get("enabled") is True and endpoint.disabled_at is not None
         if enabling and _active_count(endpoint.practice_id) >= MAX_ENDPOINTS:
             abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
-        endpoints.change(endpoint, data, utcnow())
+        endpoints.change(db.session, endpoint, data, utcnow())
         db.session.commit()
         return _view(endpoint)
 
@@ -157,6 +149,19 @@ class WebhookEndpointById(MethodView):
         """Disable and hide the endpoint; its deliveries are kept for audit"""
         endpoints.remove(_visible(endpoint_id), utcnow())
         db.session.commit()
+
+
+@blp.route("/<uuid:endpoint_id>/rotate-secret")
+class RotateSecret(MethodView):
+    @blp.response(200, WebhookEndpointSchema())
+    @blp.alt_response(403, description="Needs an admin key of the practice")
+    @admin_only
+    def post(self, endpoint_id: uuid.UUID) -> dict[str, Any]:
+        """A new signing secret, shown once; the old one signs alongside it for 24 hours"""
+        endpoint = _visible(endpoint_id)
+        secret = endpoints.rotate_secret(endpoint, utcnow())
+        db.session.commit()
+        return _view(endpoint, secret)
 
 
 @blp.route("/<uuid:endpoint_id>/deliveries")

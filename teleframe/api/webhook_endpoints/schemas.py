@@ -26,9 +26,18 @@ class WebhookEndpointSchema(Schema):
     description = fields.String()
     created_at = fields.DateTime()
     disabled_at = fields.DateTime(allow_none=True)
-    disabled_reason = fields.String(allow_none=True)
+    disabled_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "why it stopped: by the practice, 410 Gone, 5 days failing"},
+    )
+    previous_secret_expires_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "after a rotation, until when the old secret also signs"},
+    )
     secret = fields.String(
-        metadata={"description": "The whsec_ signing secret: only in the creation answer"}
+        metadata={
+            "description": "The whsec_ signing secret: only in the creation and rotation answers"
+        }
     )
 
 
