@@ -13,6 +13,7 @@ from sqlalchemy import select
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookSubscription
 from tests.conftest import new_practice
+from tests.webhooks.conftest import LOOPBACK
 from tests.webhooks.helpers import emit_event, subscribe
 from tests.webhooks.receiver import Receiver
 
@@ -70,7 +71,10 @@ def test_the_same_on_sqlite(settings, tmp_path, receiver):
     url = f"sqlite:///{tmp_path / 'embedded.db'}"
     migrations.upgrade(url)
     embedded = create_app(
-        dataclasses.replace(settings, database_url=url, data_dir=tmp_path), TESTING=True
+        dataclasses.replace(
+            settings, database_url=url, data_dir=tmp_path, webhook_allow_private=LOOPBACK
+        ),
+        TESTING=True,
     )
     try:
         check_fan_out(embedded, receiver)
