@@ -53,6 +53,9 @@ class Settings:
     # guard (comma-separated; for the test suite's loopback receivers, never production)
     webhook_deadline_seconds: float = 15.0
     webhook_allow_private: str = ""
+    # requests of one API process that may wait for a verdict at once (`Prefer: wait`);
+    # half of gunicorn's 4 threads per worker, so waiters never take every thread
+    verdict_waiters: int = 2
     # JSON lines for a log collector; `console` (the embedded default) for a person reading
     log_format: str = "json"
     log_level: str = "INFO"
@@ -153,6 +156,7 @@ _LIMITS: dict[str, type[int] | type[float]] = {
     "retry_after_seconds": int,
     "idempotency_key_hours": int,
     "webhook_deadline_seconds": float,
+    "verdict_waiters": int,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -88,17 +89,30 @@ def list_keys(practice_id: uuid.UUID) -> None:
             )
 
 
+def _active_with_prefix(session: Session, given: str) -> list[Any]:
+    """Active keys with the prefix `given` names: as `list` shows it (`tf_AbCdEfG...`), bare,
+    or the whole key (a leaked key pasted as is), all of which start with the 10 characters
+    stored."""
+    from teleframe.models import ApiKey
+
+    prefix = given.rstrip(".")[:10]
+    return list(
+        session.scalars(
+            select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        ).all()
+    )
+
+
 @click.command()
 @click.argument("prefix")
 def revoke(prefix: str) -> None:
-    """Revoke the key starting with PREFIX (as `list` shows it)."""
-    from teleframe.models import ApiKey
+    """Revoke the key starting with PREFIX (as `list` shows it, or the whole key)."""
     from teleframe.operations import api_key
 
     with _database() as session:
-        rows = session.scalars(
-            select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        ).all()
+        rows = _active_with_prefix(session, prefix)
+        if not rows:  # a typo must not look like a revocation that happened
+            raise click.ClickException(f"0 active keys start with {prefix!r}; nothing revoked")
         try:
             for row in rows:
                 api_key.revoke(session, row, _actor())  # refused at once on every API process
@@ -113,13 +127,10 @@ def revoke(prefix: str) -> None:
 def rotate(prefix: str) -> None:
     """Give the key starting with PREFIX a new secret and print it once; the old one is
     refused at once on every API process."""
-    from teleframe.models import ApiKey
     from teleframe.operations import api_key
 
     with _database() as session:
-        rows = session.scalars(
-            select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        ).all()
+        rows = _active_with_prefix(session, prefix)
         if len(rows) != 1:
             raise click.ClickException(f"{len(rows)} active keys start with {prefix!r}, not one")
         try:

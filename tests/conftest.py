@@ -7,6 +7,7 @@ developer machine they skip with the reason.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -169,6 +171,29 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
     yield made
     with made.app_context():
         db.engine.dispose()  # close pooled connections now, not whenever they are collected
+
+
+@pytest.fixture
+def sqlite_app(settings: Any, tmp_path: Path) -> Iterator[Any]:
+    """The app on a fresh SQLite database, as `teleframe serve` runs it (embedded mode)."""
+    from teleframe import create_app, migrations
+    from teleframe.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    migrations.upgrade(url)
+    embedded = create_app(
+        dataclasses.replace(settings, database_url=url, data_dir=tmp_path), TESTING=True
+    )
+    yield embedded
+    with embedded.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def either_app(request: pytest.FixtureRequest, app: Any) -> Any:
+    """`app` on PostgreSQL, then on SQLite: for a module whose tests must hold on both
+    (override `app` with it)."""
+    return app if request.param == "postgresql" else request.getfixturevalue("sqlite_app")
 
 
 @pytest.fixture

@@ -115,3 +115,27 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_setting(
+    session: Session, row: Any, resource_type: str, action: str, changed: Any = ()
+) -> AuditEvent:
+    """A practice's set-up changed through the current request (an endpoint or integration
+    made, changed, rotated, disabled or deleted). `changed` names the fields, never values:
+    URLs and secrets stay out of the audit trail."""
+    return record(
+        session,
+        request_actor(),
+        practice_id=row.practice_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=row.id,
+        detail={"fields": sorted(changed)} if changed else None,
+    )
+
+
+def patch_action(data: dict[str, Any]) -> str:
+    """The audit action of a PATCH that may carry `enabled`."""
+    if "enabled" not in data:
+        return "update"
+    return "enable" if data["enabled"] else "disable"

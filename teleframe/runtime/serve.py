@@ -7,6 +7,7 @@ does not wait for a worker still starting. SIGTERM and SIGINT stop every child.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -54,6 +55,8 @@ def run(host: str, port: int, threads: int, say: Callable[[str], None]) -> int:
 
     os.umask(PRIVATE_UMASK)
     settings = load_settings()
+    if not os.environ.get("TELEFRAME_VERDICT_WAITERS"):  # half the threads may wait
+        settings = dataclasses.replace(settings, verdict_waiters=max(1, threads // 2))
     make_private(settings.data_dir, create=settings.embedded)
     _share_metrics(settings)
     stopping = _stop_on_signals()

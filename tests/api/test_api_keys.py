@@ -12,6 +12,12 @@ from teleframe.models import ApiKey, AuditEvent
 SESSIONS = "/v1/sessions?date=2026-12-01"
 
 
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (the embedded default)."""
+    return either_app
+
+
 def _platform_key(app, practice) -> str:  # type: ignore[no-untyped-def]
     with app.app_context():
         key = issue_key(db.session, practice.id, label="platform", role="platform")
@@ -24,10 +30,11 @@ def _as(practice, key: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def second_process(settings):  # type: ignore[no-untyped-def]
+def second_process(app):  # type: ignore[no-untyped-def]
     """Another API process on the same database, with its own key cache."""
     from teleframe import create_app
 
+    settings = app.config["TELEFRAME_SETTINGS"]
     assert settings.api_key_cache_seconds > 0  # the cache is on: the check must beat it
     other_process = create_app(settings, TESTING=True)
     yield other_process.test_client()
@@ -188,3 +195,15 @@ def test_a_revoked_key_cannot_be_rotated_and_rotation_is_for_admins_of_the_pract
         practice.http.post("/v1/api-keys/not-a-uuid/rotate", headers=practice.headers).status_code
         == 404
     )
+
+
+def test_name_is_another_spelling_of_label(make_practice):  # type: ignore[no-untyped-def]
+    practice = make_practice()
+    created = practice.post("/v1/api-keys", {"name": "EHR sync", "role": "platform"})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["label"] == "EHR sync"
+    both = practice.post("/v1/api-keys", {"name": "a", "label": "b", "role": "platform"})
+    assert both.status_code == 422
+    assert "name" in both.get_json()["errors"]
+    hostile = practice.post("/v1/api-keys", {"name": "<script>\x00", "role": "platform"})
+    assert hostile.status_code == 422

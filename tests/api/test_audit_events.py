@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from teleframe.api.auth import issue_key
 from teleframe.extensions import db
 from teleframe.models.base import utcnow
 from tests.samples import GOOD_CHECKIN
 
 BASE = "/v1/audit-events"
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (the embedded default)."""
+    return either_app
 
 
 def _trail(practice, query: str = "") -> list[dict[str, object]]:  # type: ignore[no-untyped-def]

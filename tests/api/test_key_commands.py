@@ -86,3 +86,18 @@ def test_refusals_exit_1_and_change_nothing(make_practice, run):
         assert bad.exit_code == 2 and "--label" in bad.output, label
     assert run("key", "add", "not-a-uuid").exit_code == 2
     assert len(practice.get("/v1/api-keys").get_json()) == 1
+
+
+def test_the_prefix_as_listed_or_the_whole_key_names_it_and_a_typo_is_an_error(make_practice, run):
+    practice = make_practice()
+    made = [run("key", "add", str(practice.id), "--label", f"k{n}").output.strip() for n in (1, 2)]
+    shown = next(r for r in run("key", "list", str(practice.id)).output.splitlines() if "k1" in r)
+    rotated = run("key", "rotate", shown.split()[0])  # "tf_AbCdEfG..." copied from the list
+    assert rotated.exit_code == 0 and KEY.fullmatch(rotated.output.strip()), rotated.output
+    assert _works(practice, made[0]) == 401
+    revoked = run("key", "revoke", made[1])  # a leaked key, pasted whole
+    assert revoked.exit_code == 0 and "revoked 1 key(s)" in revoked.output
+    assert _works(practice, made[1]) == 401
+    typo = run("key", "revoke", "tf_nothere")
+    assert typo.exit_code == 1 and "nothing revoked" in typo.output
+    assert _works(practice, rotated.output.strip()) == 200

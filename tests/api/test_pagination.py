@@ -29,6 +29,12 @@ MINUTES = (0, 5, 5, 10, 20, 20)
 Seeded = tuple[str, list[str]]  # a list route, and its items' ids in the order it lists them
 
 
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (the embedded default)."""
+    return either_app
+
+
 def _next(response) -> str | None:  # type: ignore[no-untyped-def]
     found = re.fullmatch(r'<([^>]+)>; rel="next"', response.headers.get("Link", ""))
     return found.group(1) if found else None

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from teleframe.api.auth import issue_key
 from teleframe.extensions import db
 from teleframe.models import AuditEvent, Practice
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (the embedded default)."""
+    return either_app
 
 
 def _patch(practice, body: object, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

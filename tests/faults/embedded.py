@@ -35,8 +35,10 @@ def _env() -> dict[str, str]:
 class Embedded:
     """One embedded instance in `folder`: init once, serve as often as a test needs."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, **env: str) -> None:
+        """`env`: TELEFRAME_ variables for `serve` (the rest of the environment is cleared)."""
         self.folder = folder
+        self.env = {**_env(), **env}
         self.data_dir = folder / ".teleframe"
         made = subprocess.run(
             [*CLI, "init"], cwd=folder, env=_env(), capture_output=True, text=True, timeout=120
@@ -54,7 +56,7 @@ class Embedded:
         command = [*CLI, "serve", "--port", str(self.port)]
         with (self.folder / f"serve-{self.starts}.log").open("wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.folder, env=_env(), stdout=log, stderr=subprocess.STDOUT
+                command, cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         self.wait_healthy(90)
 

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from teleframe.extensions import db
@@ -17,6 +18,12 @@ from tests.services.providers import signing
 from tests.webhooks.helpers import platform_headers
 
 BASE = "/v1/integrations"
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (embedded mode): pages, and the 410 of a disabled integration."""
+    return either_app
 
 
 def _next(response) -> str | None:  # type: ignore[no-untyped-def]
@@ -124,3 +131,18 @@ def test_every_new_route_is_admin_only_and_scoped_to_the_practice(app, make_prac
     assert foreign.status_code == 422 and "cursor" in str(foreign.get_json())
     still = owner.get(path).get_json()
     assert still["enabled"] is True and still["previous_secret_expires_at"] is None
+
+
+def test_every_change_to_an_integration_is_in_the_audit_trail_without_its_secret(make_practice):
+    practice = make_practice()
+    made = practice.post(BASE, {"provider": "standard"}).get_json()
+    path = f"{BASE}/{made['id']}"
+    for body in ({"label": "Daily EU"}, {"enabled": False}, {"enabled": True}):
+        assert practice.http.patch(path, json=body, headers=practice.headers).status_code == 200
+    rotated = practice.post(f"{path}/rotate-secret", {}).get_json()
+    trail = practice.get("/v1/audit-events?limit=200&action=rotate").get_json()
+    assert [(e["resource_type"], e["resource_id"]) for e in trail] == [("integration", made["id"])]
+    trail = practice.get("/v1/audit-events?limit=200&actor=api_key").get_json()
+    about = [e["action"] for e in trail if e["resource_id"] == made["id"]][::-1]
+    assert about == ["create", "update", "disable", "enable", "rotate"]
+    assert made["secret"] not in str(trail) and rotated["secret"] not in str(trail)

@@ -27,17 +27,39 @@ def free_port() -> int:
 def call(
     base: str, method: str, path: str, key: str, body: object = None, timeout: float = 5
 ) -> tuple[int, Any]:
+    status, _, answer = exchange(base, method, path, key, body, timeout)
+    return status, answer
+
+
+def exchange(
+    base: str,
+    method: str,
+    path: str,
+    key: str,
+    body: object = None,
+    timeout: float = 5,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any, Any]:
+    """(status, response headers, JSON body or None when empty)."""
     request = urllib.request.Request(
         base + path,
         method=method,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
+            return response.status, response.headers, _json(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        return error.code, error.headers, _json(error.read())
+
+
+def _json(raw: bytes) -> Any:
+    return json.loads(raw) if raw else None
 
 
 def init_practice(command: list[str], cwd: Path, env: dict[str, str], *options: str) -> str:

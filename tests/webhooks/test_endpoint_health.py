@@ -16,6 +16,13 @@ pytestmark = pytest.mark.usefixtures("allow_loopback")
 BASE = "/v1/webhook-endpoints"
 
 
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite: the streak's conditional UPDATEs compare stored
+    times, which SQLite keeps as text."""
+    return either_app
+
+
 def failing(receiver: Receiver) -> None:
     receiver.script.clear()
     receiver.answer(*[500] * 200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,12 @@ from tests.webhooks.helpers import emit_event, run_due, subscribe
 
 pytestmark = pytest.mark.usefixtures("allow_loopback")
 BASE = "/v1/webhook-endpoints"
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (embedded mode): pages are keyset positions over stored times."""
+    return either_app
 
 
 def _next(response) -> str | None:  # type: ignore[no-untyped-def]
@@ -93,7 +100,7 @@ def test_delete_hides_and_disables_but_keeps_deliveries(app, make_practice, rece
     assert endpoint["id"] not in practice.get(BASE).get_data(as_text=True)
     assert practice.http.delete(path, headers=practice.headers).status_code == 404
     with app.app_context():
-        row = db.session.get(WebhookEndpoint, endpoint["id"])
+        row = db.session.get(WebhookEndpoint, uuid.UUID(endpoint["id"]))
         assert row is not None and row.deleted_at and row.disabled_at
         kept = db.session.scalar(
             select(func.count()).select_from(Delivery).where(Delivery.endpoint_id == row.id)
@@ -125,3 +132,29 @@ def test_platform_keys_403_and_another_practice_404(app, make_practice, receiver
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=x", "after=not-a-uuid"])
 def test_bad_list_arguments_are_422(make_practice, query):
     assert make_practice().get(f"{BASE}?{query}").status_code == 422
+
+
+def test_every_change_to_an_endpoint_is_in_the_audit_trail_without_url_or_secret(
+    make_practice, receiver
+):
+    practice = make_practice()
+    endpoint = subscribe(practice, receiver)
+    path = f"{BASE}/{endpoint['id']}"
+    off = practice.http.patch(path, json={"enabled": False}, headers=practice.headers)
+    assert off.get_json()["enabled"] is False
+    on = practice.http.patch(
+        path, json={"enabled": True, "description": "EHR"}, headers=practice.headers
+    )
+    assert on.get_json()["enabled"] is True
+    practice.http.patch(path, json={"description": "EHR 2"}, headers=practice.headers)
+    rotated = practice.post(f"{path}/rotate-secret", {}).get_json()
+    assert practice.http.delete(path, headers=practice.headers).status_code == 204
+    trail = practice.get("/v1/audit-events?limit=200&actor=api_key").get_json()
+    about = [e for e in trail if e["resource_id"] == endpoint["id"]][::-1]  # oldest first
+    assert [e["action"] for e in about] == [
+        "create", "disable", "enable", "update", "rotate", "delete"
+    ]  # fmt: skip
+    assert {e["resource_type"] for e in about} == {"webhook_endpoint"}
+    assert about[2]["detail"] == {"fields": ["description", "enabled"]}
+    for secret_or_url in (endpoint["secret"], rotated["secret"], receiver.url):
+        assert secret_or_url not in str(trail)

@@ -3,7 +3,6 @@ type in its practice and no others, on PostgreSQL and on SQLite (embedded mode).
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookSubscription
 from tests.conftest import new_practice
-from tests.webhooks.conftest import LOOPBACK
+from tests.webhooks.conftest import LOOPBACK, allow_private
 from tests.webhooks.helpers import emit_event, subscribe
 from tests.webhooks.receiver import Receiver
 
@@ -65,22 +64,9 @@ def test_an_event_goes_only_to_its_subscribers_in_its_practice(app, receiver):
     check_fan_out(app, receiver)
 
 
-def test_the_same_on_sqlite(settings, tmp_path, receiver):
-    from teleframe import create_app, migrations
-
-    url = f"sqlite:///{tmp_path / 'embedded.db'}"
-    migrations.upgrade(url)
-    embedded = create_app(
-        dataclasses.replace(
-            settings, database_url=url, data_dir=tmp_path, webhook_allow_private=LOOPBACK
-        ),
-        TESTING=True,
-    )
-    try:
-        check_fan_out(embedded, receiver)
-    finally:
-        with embedded.app_context():
-            db.engine.dispose()
+def test_the_same_on_sqlite(sqlite_app, receiver, monkeypatch):
+    allow_private(sqlite_app, monkeypatch, LOOPBACK)  # the SQLite app's own Settings
+    check_fan_out(sqlite_app, receiver)
 
 
 def test_re_enabling_catches_up_on_every_missed_event_batch_after_batch(

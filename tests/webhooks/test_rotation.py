@@ -3,6 +3,7 @@ as a subscriber checks them; then only the new one."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,12 @@ from tests.webhooks.helpers import beat_at, emit_event, platform_headers, subscr
 
 pytestmark = pytest.mark.usefixtures("allow_loopback")
 BASE = "/v1/webhook-endpoints"
+
+
+@pytest.fixture
+def app(either_app):  # type: ignore[no-untyped-def]
+    """Each test on PostgreSQL and on SQLite (embedded mode): the overlap's end is compared with stored times."""
+    return either_app
 
 
 def rotate(practice, endpoint_id: str) -> dict:  # type: ignore[no-untyped-def]
@@ -94,7 +101,7 @@ def test_rotation_is_admin_only_and_scoped_to_the_practice(app, make_practice, r
 
 
 def test_the_old_secret_is_kept_encrypted_like_the_current_one(app, make_practice, receiver):
-    from sqlalchemy import text
+    from sqlalchemy import Uuid, bindparam, text
 
     from teleframe.extensions import db
 
@@ -103,8 +110,10 @@ def test_the_old_secret_is_kept_encrypted_like_the_current_one(app, make_practic
     new = rotate(practice, endpoint["id"])["secret"]
     with app.app_context():
         raw = db.session.execute(
-            text("SELECT secret, previous_secret FROM webhook_endpoints WHERE id = :id"),
-            {"id": endpoint["id"]},
+            text("SELECT secret, previous_secret FROM webhook_endpoints WHERE id = :id").bindparams(
+                bindparam("id", type_=Uuid())
+            ),  # as each database stores a UUID
+            {"id": uuid.UUID(endpoint["id"])},
         ).one()
     assert raw.previous_secret and raw.secret
     stored = f"{raw.secret} {raw.previous_secret}"

@@ -19,6 +19,7 @@ from teleframe.api.integrations.schemas import (
     IntegrationSchema,
 )
 from teleframe.api.urls import public_url_for
+from teleframe.db import audit
 from teleframe.db.queries import get_scoped
 from teleframe.extensions import db
 from teleframe.models import Integration
@@ -72,6 +73,7 @@ class Integrations(MethodView):
             )
         except integrations.SecretRequired:
             abort(422, errors=SECRET_REQUIRED)
+        audit.record_setting(db.session, integration, "integration", "create")
         db.session.commit()
         return _view(integration, made)
 
@@ -91,6 +93,7 @@ class IntegrationById(MethodView):
         """Change the label, or disable (hooks answer 410, nothing stored) and enable again"""
         integration = get_scoped(Integration, integration_id)
         integrations.change(integration, data, utcnow())
+        audit.record_setting(db.session, integration, "integration", audit.patch_action(data), data)
         db.session.commit()
         forget(integration.id)
         return _view(integration)
@@ -111,6 +114,7 @@ class RotateSecret(MethodView):
             made = integrations.rotate(integration, data.get("secret"), overlap, utcnow())
         except integrations.SecretRequired:
             abort(422, errors=SECRET_REQUIRED)
+        audit.record_setting(db.session, integration, "integration", "rotate")
         db.session.commit()
         forget(integration.id)
         return _view(integration, made)

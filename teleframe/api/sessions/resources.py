@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from teleframe.api import pagination
+from teleframe.api import pagination, verdict_waiters
 from teleframe.api.auth import current_practice_id
 from teleframe.api.idempotency import idempotent
 from teleframe.api.sessions.schemas import (
@@ -162,7 +162,11 @@ class Verdict(MethodView):
         view = read()
         wait = wait_seconds(request.headers.getlist("Prefer"))
         if view is not None and wait and view["status"] == "pending":
-            view = wait_for_verdict(db.session, read, checkin_id, wait)
+            with verdict_waiters.slot() as waiting:
+                if waiting:
+                    view = wait_for_verdict(db.session, read, checkin_id, wait)
+                else:
+                    wait = None  # every waiting slot of this process is taken: answer now
         if view is None:
             not_found("check-in")
         if wait is None:

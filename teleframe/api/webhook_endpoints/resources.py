@@ -23,6 +23,7 @@ from teleframe.api.webhook_endpoints.schemas import (
     WebhookEndpointPatchSchema,
     WebhookEndpointSchema,
 )
+from teleframe.db import audit
 from teleframe.db.queries import not_found
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
@@ -40,6 +41,8 @@ blp = Blueprint(
 
 MAX_ENDPOINTS = 20  # bounds the fan-out of one event (OWASP API4)
 
+AUDITED = "webhook_endpoint"  # resource_type of its audit events
+
 
 def _view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
     until = endpoint.previous_secret_until
@@ -49,6 +52,7 @@ def _view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any
         "event_types": endpoint.event_types,
         "description": endpoint.description,
         "created_at": endpoint.created_at,
+        "enabled": endpoint.disabled_at is None,
         "disabled_at": endpoint.disabled_at,
         "disabled_reason": endpoint.disabled_reason,
         "previous_secret_expires_at": until if until and until > utcnow() else None,
@@ -115,6 +119,7 @@ class WebhookEndpoints(MethodView):
         if _active_count(practice_id) >= MAX_ENDPOINTS:
             abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
         endpoint, secret = endpoints.create(db.session, practice_id, data, utcnow())
+        audit.record_setting(db.session, endpoint, AUDITED, "create")
         db.session.commit()
         return _view(endpoint, secret)
 
@@ -139,6 +144,7 @@ class WebhookEndpointById(MethodView):
         if enabling and _active_count(endpoint.practice_id) >= MAX_ENDPOINTS:
             abort(409, message=f"A practice can have at most {MAX_ENDPOINTS} active endpoints.")
         endpoints.change(db.session, endpoint, data, utcnow())
+        audit.record_setting(db.session, endpoint, AUDITED, audit.patch_action(data), data)
         db.session.commit()
         return _view(endpoint)
 
@@ -147,7 +153,9 @@ class WebhookEndpointById(MethodView):
     @admin_only
     def delete(self, endpoint_id: uuid.UUID) -> None:
         """Disable and hide the endpoint; its deliveries are kept for audit"""
-        endpoints.remove(_visible(endpoint_id), utcnow())
+        endpoint = _visible(endpoint_id)
+        endpoints.remove(endpoint, utcnow())
+        audit.record_setting(db.session, endpoint, AUDITED, "delete")
         db.session.commit()
 
 
@@ -160,6 +168,7 @@ class RotateSecret(MethodView):
         """A new signing secret, shown once; the old one signs alongside it for 24 hours"""
         endpoint = _visible(endpoint_id)
         secret = endpoints.rotate_secret(endpoint, utcnow())
+        audit.record_setting(db.session, endpoint, AUDITED, "rotate")
         db.session.commit()
         return _view(endpoint, secret)
 

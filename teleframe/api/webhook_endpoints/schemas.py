@@ -25,6 +25,7 @@ class WebhookEndpointSchema(Schema):
     event_types = fields.List(fields.String())
     description = fields.String()
     created_at = fields.DateTime()
+    enabled = fields.Boolean(metadata={"description": "false: it receives nothing"})
     disabled_at = fields.DateTime(allow_none=True)
     disabled_reason = fields.String(
         allow_none=True,
