@@ -195,15 +195,3 @@ def test_a_revoked_key_cannot_be_rotated_and_rotation_is_for_admins_of_the_pract
         practice.http.post("/v1/api-keys/not-a-uuid/rotate", headers=practice.headers).status_code
         == 404
     )
-
-
-def test_name_is_another_spelling_of_label(make_practice):  # type: ignore[no-untyped-def]
-    practice = make_practice()
-    created = practice.post("/v1/api-keys", {"name": "EHR sync", "role": "platform"})
-    assert created.status_code == 201, created.get_json()
-    assert created.get_json()["label"] == "EHR sync"
-    both = practice.post("/v1/api-keys", {"name": "a", "label": "b", "role": "platform"})
-    assert both.status_code == 422
-    assert "name" in both.get_json()["errors"]
-    hostile = practice.post("/v1/api-keys", {"name": "<script>\x00", "role": "platform"})
-    assert hostile.status_code == 422

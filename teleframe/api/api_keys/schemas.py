@@ -1,30 +1,16 @@
-from typing import Any
-
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, fields, validate
 
 from teleframe.api.auth import ROLES
 from teleframe.api.fields import text
 
 
 class ApiKeyCreateSchema(Schema):
-    label = text(200, required=True, metadata={"description": "What the key is for"})
-    name = text(200, load_only=True, metadata={"description": "Another spelling of `label`"})
+    label = text(200, required=True)
     role = fields.String(
         required=True,
         validate=validate.OneOf(ROLES),
         metadata={"description": "admin: also the practice's set-up; platform: the day's work"},
     )
-
-    @pre_load
-    def name_is_label(self, data: Any, **_: Any) -> Any:
-        """A platform that says `name`, as many key APIs do, means the label."""
-        if not isinstance(data, dict) or "name" not in data:
-            return data
-        data = dict(data)
-        name = data.pop("name")
-        if "label" in data and data["label"] != name:
-            raise ValidationError("Give the label once: as `label` or as `name`.", "name")
-        return {**data, "label": name}
 
 
 class ApiKeySchema(Schema):
