@@ -49,6 +49,10 @@ class Settings:
     broker_down_seconds: float = 5.0
     retry_after_seconds: int = 5
     idempotency_key_hours: int = 24
+    # outbound webhooks: the wall-clock limit of one request, and CIDRs exempt from the SSRF
+    # guard (comma-separated; for the test suite's loopback receivers, never production)
+    webhook_deadline_seconds: float = 15.0
+    webhook_allow_private: str = ""
     # requests of one API process that may wait for a verdict at once (`Prefer: wait`);
     # half of gunicorn's 4 threads per worker, so waiters never take every thread
     verdict_waiters: int = 2
@@ -135,6 +139,7 @@ def load_settings() -> Settings:
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024)) or 65536),
         **_dependency_limits(),
         rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "memory://") or "memory://",
+        webhook_allow_private=_env("WEBHOOK_ALLOW_PRIVATE", "") or "",
         log_format=_env("LOG_FORMAT") or ("console" if embedded else "json"),
         log_level=(_env("LOG_LEVEL") or "INFO").upper(),
     )
@@ -150,12 +155,13 @@ _LIMITS: dict[str, type[int] | type[float]] = {
     "broker_down_seconds": float,
     "retry_after_seconds": int,
     "idempotency_key_hours": int,
+    "webhook_deadline_seconds": float,
     "verdict_waiters": int,
 }
 
 
 def _dependency_limits() -> dict[str, Any]:
-    """Timeouts and windows given as TELEFRAME_<FIELD NAME>; unset ones keep their default."""
+    """Timeouts, windows and limits given as TELEFRAME_<FIELD NAME>; unset ones keep their default."""
     return {
         name: kind(value)
         for name, kind in _LIMITS.items()

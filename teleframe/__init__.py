@@ -13,7 +13,6 @@ from teleframe.api.docs import REDOC_URL
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from teleframe.api import telemetry
     from teleframe.app_setup import configure_database, register_api, register_celery
-    from teleframe.db import crypto
     from teleframe.runtime import logs
 
     settings = settings or load_settings()
@@ -33,7 +32,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
-    crypto.configure(settings.encryption_keys)
     configure_database(app, settings)
     telemetry.init_app(app)
     register_api(app)

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from teleframe import tasks
+from teleframe.db import crypto
 from teleframe.db.engine import bound_replies, postgresql_engine_options
 from teleframe.errors import (
     dependency_unavailable,
@@ -19,7 +20,7 @@ from teleframe.errors import (
     problem,
     service_unavailable,
 )
-from teleframe.extensions import ProblemApi, db
+from teleframe.extensions import ProblemApi, ProblemResponses, db
 from teleframe.services.json_depth import MAX_DEPTH, too_deep
 
 
@@ -38,6 +39,8 @@ def configure_database(app: Flask, settings: Settings) -> None:
     db.init_app(app)
     _drop_async_teardown(app)
     with app.app_context():
+        # the app's own keys, on its own engine: never shared with another app in the process
+        crypto.attach(db.engine, crypto.Keyring(settings.encryption_keys))
         if settings.database_url.startswith("sqlite"):
             _tune_sqlite(db.engine)
         else:
@@ -83,6 +86,7 @@ def register_api(app: Flask) -> None:
     from teleframe.api.health.resources import blp as health
     from teleframe.api.hooks.resources import blp as hooks
     from teleframe.api.integrations.resources import blp as integrations
+    from teleframe.api.links import LinksPlugin
     from teleframe.api.parked_work.resources import blp as parked_work
     from teleframe.api.policy.resources import blp as policy
     from teleframe.api.practice.resources import blp as practice
@@ -93,7 +97,8 @@ def register_api(app: Flask) -> None:
     from teleframe.api.webhook_endpoints.resources import blp as webhook_endpoints
     from teleframe.web.views import blp as web
 
-    api = ProblemApi(app)  # one per app: the OpenAPI document belongs to it
+    # one per app: the OpenAPI document belongs to it
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin(), ProblemResponses()]})
     app.extensions["teleframe.api_keys"] = key_cache(
         app.config["TELEFRAME_SETTINGS"].api_key_cache_seconds
     )

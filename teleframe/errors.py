@@ -50,6 +50,9 @@ def from_http_exception(error: HTTPException) -> Response:
     if status == 422 and errors and not data.get("message"):
         detail = "The request body has invalid fields; see errors."
     response = problem(status, detail, errors=errors)
+    for name, value in error.get_headers():  # Allow on a 405 (RFC 9110), Retry-After, ...
+        if name.lower() != "content-type":
+            response.headers[name] = value
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     if error.response is not None and error.response.headers.get("Allow"):

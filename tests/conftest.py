@@ -27,6 +27,8 @@ from hypothesis import settings as hypothesis_settings
 from config.settings import Settings
 from teleframe.db import crypto
 
+pytest_plugins = ("tests.browser",)  # chromium, a live server and axe-core, for browser tests
+
 PG_ADMIN_URL = os.environ.get("TELEFRAME_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TELEFRAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -80,9 +82,7 @@ def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def encryption_key() -> str:
-    key = crypto.new_key("t1")
-    crypto.configure((key,))
-    return key
+    return crypto.new_key("t1")
 
 
 @pytest.fixture(scope="session")
@@ -157,6 +157,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TELEFRAME_QUEUE": settings.queue,
         "TELEFRAME_API_KEY_CACHE_SECONDS": str(settings.api_key_cache_seconds),
         "TELEFRAME_RELAY_GRACE_SECONDS": str(settings.relay_grace_seconds),
+        "TELEFRAME_WEBHOOK_ALLOW_PRIVATE": settings.webhook_allow_private,
+        "TELEFRAME_WEBHOOK_DEADLINE_SECONDS": str(settings.webhook_deadline_seconds),
     }
 
 
@@ -333,28 +335,3 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     made = Clock()
     monkeypatch.setattr("teleframe.accounts.clock.now", made.now)
     return made
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Debian's chromium through Playwright, one for the whole run: Playwright's sync API
-    cannot be started twice in one thread, and the client page and the dashboard both need it."""
-    import shutil
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        message = "Debian's chromium is not installed (apt-get install -y chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()

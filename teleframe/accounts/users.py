@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from teleframe.accounts import clock
+from teleframe.db import audit
 from teleframe.models import AccountToken, Clinician, SignInSession, User
 from teleframe.services.accounts import codes, rules
 from teleframe.services.accounts.passwords import hash_password, password_problem
@@ -61,6 +62,29 @@ def add_user(
     session.add(user)
     session.flush()
     return user, issue_link(session, user, "setup")
+
+
+def invite(
+    session: Session,
+    actor: audit.Actor,
+    practice_id: uuid.UUID,
+    email: str,
+    role: str,
+    clinician_id: uuid.UUID | None = None,
+) -> tuple[User, str]:
+    """Add a person as `actor` (an admin's key or session) and record it: `add_user` plus its
+    audit event, for the API and the dashboard alike. Flushes."""
+    user, token = add_user(session, practice_id, email, role, clinician_id)
+    audit.record(
+        session,
+        actor,
+        practice_id=practice_id,
+        action="create",
+        resource_type="user",
+        resource_id=user.id,
+        detail={"role": user.role},
+    )
+    return user, token
 
 
 def issue_link(session: Session, user: User, purpose: str = "reset") -> str:

@@ -75,8 +75,9 @@ def add_user() -> Any:
     clinician = form.get("clinician_id") or None
     try:
         clinician_id = uuid.UUID(clinician) if clinician else None
-        user, token = users.add_user(
+        user, token = users.invite(
             db.session,
+            audit.request_actor(),
             current_user.practice_id,
             form.get("email", "")[:254],
             form.get("role", ""),
@@ -89,7 +90,6 @@ def add_user() -> Any:
             getattr(error, "message", "Choose a clinician."),
         )
         return _page(422, errors={field: message}, values=dict(form))
-    _record(user, "create", role=user.role)
     db.session.commit()
     return _page(201, link=public_url_for("dashboard.set_up", token=token), link_for=user.email)
 

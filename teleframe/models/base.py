@@ -38,7 +38,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class EncryptedJSON(TypeDecorator[Any]):
-    """JSON stored as AES-GCM ciphertext: PHI columns are unreadable in a database dump."""
+    """JSON stored as AES-GCM ciphertext: PHI columns are unreadable in a database dump.
+
+    The keys are the engine's (`crypto.attach`), reached through the dialect passed in."""
 
     impl = Text
     cache_ok = True
@@ -46,12 +48,13 @@ class EncryptedJSON(TypeDecorator[Any]):
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None
-        return crypto.encrypt(json.dumps(value, separators=(",", ":")).encode())
+        plain = json.dumps(value, separators=(",", ":")).encode()
+        return crypto.keyring_of(dialect).encrypt(plain)
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         if value is None:
             return None
-        return json.loads(crypto.decrypt(value))
+        return json.loads(crypto.keyring_of(dialect).decrypt(value))
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
+from config.settings import Settings
 from teleframe.models import Delivery, OutboundEvent, WebhookEndpoint
 from teleframe.models.base import utcnow
 from teleframe.operations import endpoint_health
@@ -32,11 +33,9 @@ from teleframe.services.deadline import DeadlineExceeded, Watchdog
 
 log = logging.getLogger(__name__)
 
-ALLOW_PRIVATE_ENV = "TELEFRAME_WEBHOOK_ALLOW_PRIVATE"  # test-only, see README
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 DEADLINE = 15.0  # the whole request, however slowly the receiver drips its answer
-DEADLINE_ENV = "TELEFRAME_WEBHOOK_DEADLINE_SECONDS"
 USER_AGENT = "teleframe-webhooks/1"
 
 PARKED = "parked"  # teleframe itself kept failing to send it (see services.parking)
@@ -57,14 +56,21 @@ class Outgoing:
         return cls(endpoint.url, secret_rotation.active(endpoint, now), str(event.id), body)
 
 
-def allowed_private() -> tuple[ssrf.Network, ...]:
-    """Networks exempt from the SSRF guard. Empty unless tests set the variable."""
-    return ssrf.parse_networks(os.environ.get(ALLOW_PRIVATE_ENV, ""))
+@dataclass(frozen=True)
+class Reach:
+    """Where outbound requests may go and how long one may take in all."""
+
+    allow: tuple[ssrf.Network, ...] = ()  # networks exempt from the SSRF guard
+    deadline: float = DEADLINE
 
 
-def deadline() -> float:
-    """Seconds one request may take in all; `TELEFRAME_WEBHOOK_DEADLINE_SECONDS` shortens it."""
-    return float(os.environ.get(DEADLINE_ENV) or DEADLINE)
+STRICT = Reach()  # production's: nothing exempt from the guard, the full deadline
+
+
+def reach(settings: Settings) -> Reach:
+    """The app's reach (`TELEFRAME_WEBHOOK_ALLOW_PRIVATE`, `..._DEADLINE_SECONDS`)."""
+    allow = ssrf.parse_networks(settings.webhook_allow_private)
+    return Reach(allow, settings.webhook_deadline_seconds)
 
 
 def new_secret() -> str:
@@ -90,12 +96,12 @@ def outgoing(
     return Outgoing.of(endpoint, event, now)
 
 
-def send(message: Outgoing, allow: tuple[ssrf.Network, ...] = ()) -> rules.Outcome:
+def send(message: Outgoing, limits: Reach = STRICT) -> rules.Outcome:
     """One POST: vetted address, fresh timestamp and signature, no redirects, no body kept."""
     started = time.monotonic()
     try:
-        target = ssrf.vet(message.url, allow=allow)
-        status, retry_after = _post(target, _headers(message), message.body)
+        target = ssrf.vet(message.url, allow=limits.allow)
+        status, retry_after = _post(target, _headers(message), message.body, limits.deadline)
     except ssrf.UnsafeURL:
         return rules.Outcome(None, _ms(started), "UnsafeURL")
     except (OSError, http.client.HTTPException) as error:
@@ -121,12 +127,14 @@ def _headers(message: Outgoing) -> dict[str, str]:
     }
 
 
-def _post(target: ssrf.Target, headers: dict[str, str], body: bytes) -> tuple[int, str | None]:
+def _post(
+    target: ssrf.Target, headers: dict[str, str], body: bytes, deadline: float
+) -> tuple[int, str | None]:
     connection = ssrf.open_connection(
         target, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT
     )
     try:
-        with Watchdog(deadline(), connection):
+        with Watchdog(deadline, connection):
             connection.request("POST", target.path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.getheader("Retry-After")
@@ -147,11 +155,7 @@ def record(
     rng: random.Random | None = None,
 ) -> str | None:
     """Store the attempt and what follows it; None when the lease was lost meanwhile."""
-    delivery = session.scalars(
-        select(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
-        .with_for_update()
-    ).first()
+    delivery = _leased(session, delivery_id, lease_id)
     if delivery is None:
         return None
     delivery.attempt_count += 1
@@ -172,6 +176,15 @@ def record(
     return decision.result
 
 
+def _leased(session: Session, delivery_id: uuid.UUID, lease_id: uuid.UUID) -> Delivery | None:
+    """The delivery, locked, if the lease still holds it."""
+    return session.scalars(
+        select(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
+        .with_for_update()
+    ).first()
+
+
 def disable(session: Session, endpoint_id: uuid.UUID, now: datetime) -> None:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is not None and endpoint.disabled_at is None:
@@ -184,12 +197,12 @@ def attempt(
     session: Session,
     delivery_id: uuid.UUID,
     lease_id: uuid.UUID,
-    allow: tuple[ssrf.Network, ...] = (),
+    limits: Reach = STRICT,
     clock: Clock = utcnow,
 ) -> str | None:
     """Deliver once under the lease. No transaction stays open across the network call.
     `clock` is what the schedule, the secrets and the failure streak take as now."""
-    result = _attempt(session, delivery_id, lease_id, allow, clock)
+    result = _attempt(session, delivery_id, lease_id, limits, clock)
     session.commit()
     return result
 
@@ -198,7 +211,7 @@ def _attempt(
     session: Session,
     delivery_id: uuid.UUID,
     lease_id: uuid.UUID,
-    allow: tuple[ssrf.Network, ...],
+    limits: Reach,
     clock: Clock,
 ) -> str | None:
     """The attempt, its record left uncommitted (the caller's transaction)."""
@@ -209,7 +222,7 @@ def _attempt(
         message, outcome = None, rules.Outcome(None, 0, "PayloadTooLarge")
     session.commit()
     if message is not None:
-        outcome = send(message, allow)
+        outcome = send(message, limits)
     if outcome is None:
         return None
     return record(session, delivery_id, lease_id, outcome, clock())
@@ -222,11 +235,7 @@ def fail_internal(
     error: BaseException,
     now: datetime,
 ) -> str | None:
-    delivery = session.scalars(
-        select(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.lease_id == lease_id)
-        .with_for_update()
-    ).first()
+    delivery = _leased(session, delivery_id, lease_id)
     if delivery is None:
         return None
     code = parking.reason(error)

@@ -22,7 +22,6 @@ from teleframe.operations import delivery, endpoint_health
 from teleframe.operations.delivery_claim import PENDING, extend_lease, hand_over
 from teleframe.runtime import metrics
 from teleframe.services import delivery as rules
-from teleframe.services import ssrf
 
 LANE_SECONDS = 10.0  # then a lane goes on as a new task: a task lasts at most this + DEADLINE
 
@@ -99,7 +98,7 @@ def _one(
     session: Session,
     prepared: Prepared,
     lease: uuid.UUID,
-    allow: tuple[ssrf.Network, ...],
+    limits: delivery.Reach,
     clock: delivery.Clock,
 ) -> str | None:
     """One attempt, isolated: a failure inside teleframe (not the receiver's answer) is
@@ -107,7 +106,7 @@ def _one(
     row, message, outcome = prepared
     try:
         if message is not None:
-            outcome = delivery.send(message, allow)
+            outcome = delivery.send(message, limits)
         assert outcome is not None
         result = record_leased(session, row, lease, outcome, clock())
     except Exception as error:
@@ -121,7 +120,7 @@ def deliver_lane(
     session: Session,
     delivery_ids: list[uuid.UUID],
     lease: uuid.UUID,
-    allow: tuple[ssrf.Network, ...] = (),
+    limits: delivery.Reach = delivery.STRICT,
     clock: delivery.Clock = utcnow,
 ) -> tuple[list[str | None], list[uuid.UUID]]:
     """Send a lane's deliveries one after another (one request in flight). A finished lane
@@ -139,7 +138,7 @@ def deliver_lane(
                 session.commit()
                 return results, pending[index:]
             item = prepared.get(delivery_id)
-            results.append(_one(session, item, lease, allow, clock) if item else None)
+            results.append(_one(session, item, lease, limits, clock) if item else None)
             if index < len(pending) - 1:
                 session.commit()
         pending = hand_over(session, endpoint_id, lease, clock()) if endpoint_id else []

@@ -273,9 +273,10 @@ def verify(session: Session, session_id: uuid.UUID) -> ChainVerdict:
         .order_by(ReportVersion.number)
     ).all()
     chain: list[dict[str, Any]] = []
+    keyring = crypto.session_keyring(session)
     for index, row in enumerate(rows):
         try:
-            body = json.loads(crypto.decrypt(row.sealed))
+            body = json.loads(keyring.decrypt(row.sealed))
         except _DECRYPT_ERRORS:
             earlier = verify_chain(chain) if chain else None
             if earlier is not None and not earlier.ok:

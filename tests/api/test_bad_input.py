@@ -123,6 +123,19 @@ def test_wrong_method_is_405_problem(make_practice):
     response = practice.http.delete("/v1/clinicians", headers=practice.headers)
     assert response.status_code == 405
     assert response.mimetype == "application/problem+json"
+    # RFC 9110: a 405 names the methods the resource has (found by the contract test)
+    assert set(response.headers["Allow"].split(", ")) >= {"POST"}
+    trace = practice.http.open("/v1/sessions", method="TRACE", headers=practice.headers)
+    assert trace.status_code == 405
+    assert {"GET", "POST"} <= set(trace.headers["Allow"].split(", "))
+
+
+def test_errors_are_documented_as_the_problem_details_they_are(client):
+    spec = client.get("/v1/openapi.json").get_json()
+    invalid = spec["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert list(invalid) == ["application/problem+json"]
+    problem = spec["components"]["schemas"]["Problem"]["properties"]
+    assert problem["status"]["type"] == "integer" and "title" in problem
 
 
 def test_session_times_must_carry_an_offset_and_end_after_start(make_practice):

@@ -11,13 +11,14 @@ import json
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from teleframe import cli
+from tests.browser import serious_violations
 from tests.conftest import settings_env, wait_for
-from tests.dashboard.conftest import serious_violations
 from tests.hooks.conftest import HookClient
 from tests.reports.helpers import pdf_text
 from tests.samples import GOOD_CHECKIN
@@ -62,6 +63,28 @@ def _set_up_and_sign_in(page, link: str, email: str, fake_clock, axe, screenshot
     page.get_by_role("heading", name=re.compile("Sessions on")).wait_for()
 
 
+@pytest.fixture
+def signed_in(chromium, settings, live_url, monkeypatch, fake_clock, axe, screenshot):  # type: ignore[no-untyped-def]
+    """Opens a browser context as a new clinician user of a clinician record, set up and
+    signed in: `(page, dialogs)`, dialogs being what the page tried to show (nothing, ever)."""
+    contexts: list[Any] = []
+
+    def open_as(who: str, clinician: str, **options: Any) -> tuple[Any, list[str]]:
+        context = chromium.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        email = _email(who)
+        link = _cli_user_link(settings, live_url, monkeypatch, email, clinician)
+        _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
+        return page, dialogs
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 def _settled_as_beat_would(practice, session_id: str) -> bool:  # type: ignore[no-untyped-def]
     """Beat settles a session once its events are quiet (and none wait for a worker); the
     test's worker runs without beat, so the test takes beat's look, moving the clock past it."""
@@ -81,31 +104,14 @@ def _settled_as_beat_would(practice, session_id: str) -> bool:  # type: ignore[n
     return bool(practice.get(f"/v1/sessions/{session_id}").get_json()["state"] == "ended")
 
 
-def test_a_clinicians_day(
-    worker,
-    app,
-    settings,
-    live_url,
-    chromium,
-    axe,
-    screenshot,
-    make_practice,
-    fake_clock,
-    monkeypatch,
-):
+def test_a_clinicians_day(worker, axe, screenshot, make_practice, fake_clock, signed_in):
     from playwright.sync_api import expect
 
     practice = make_practice()
     hook = HookClient(practice, "zoom", signing.ZOOM_SECRET)
     session_id = practice.session(provider="zoom", room_id=SCENARIO["room_id"])
     clinician = practice.get(f"/v1/sessions/{session_id}").get_json()["clinician_id"]
-    email = _email("dana")
-    link = _cli_user_link(settings, live_url, monkeypatch, email, clinician)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
+    page, dialogs = signed_in("dana", clinician, viewport={"width": 1280, "height": 900})
 
     badge = page.locator(f'[data-badge-for="{session_id}"]')
     expect(badge).to_have_text("not checked in")
@@ -157,20 +163,10 @@ def test_a_clinicians_day(
     api_key_sign = practice.post(f"/v1/sessions/{session_id}/report/sign", {})
     assert api_key_sign.status_code == 403
     assert dialogs == []
-    context.close()
 
 
 def test_another_clinician_gets_404_and_hostile_text_stays_text(
-    worker,
-    app,
-    settings,
-    live_url,
-    chromium,
-    axe,
-    screenshot,
-    make_practice,
-    fake_clock,
-    monkeypatch,
+    worker, live_url, axe, screenshot, make_practice, signed_in
 ):
     from playwright.sync_api import expect
 
@@ -184,29 +180,17 @@ def test_another_clinician_gets_404_and_hostile_text_stays_text(
     owner = practice.get(f"/v1/sessions/{session_id}").get_json()["clinician_id"]
     other = practice.clinician(name="Riley Other")
 
-    context = chromium.new_context()
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    email = _email("riley")
-    link = _cli_user_link(settings, live_url, monkeypatch, email, other)
-    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
+    page, dialogs = signed_in("riley", other)
     response = page.goto(f"{live_url}/app/sessions/{session_id}")
     assert response is not None and response.status == 404
-    context.close()
+    page.context.close()
 
-    context = chromium.new_context()
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    email = _email("dana")
-    link = _cli_user_link(settings, live_url, monkeypatch, email, owner)
-    _set_up_and_sign_in(page, link, email, fake_clock, axe, screenshot)
+    page, dialogs = signed_in("dana", owner)
     page.goto(f"{live_url}/app/sessions/{session_id}")
     expect(page.get_by_text(HOSTILE).first).to_be_visible()
     assert page.locator("main script").count() == 0
     _check(page, axe, screenshot, "session-hostile")
     assert dialogs == []
-    context.close()
 
 
 def _email(who: str) -> str:

@@ -26,6 +26,7 @@ from teleframe.operations.delivery_claim import lanes_of
 from teleframe.operations.delivery_lane import deliver_lane
 from teleframe.services import delivery as rules
 from tests.integration.http import free_port
+from tests.webhooks.conftest import LOOPBACK, allow_private
 from tests.webhooks.helpers import emit_event, subscribe
 from tests.webhooks.receiver import Answer, Receiver
 
@@ -76,8 +77,8 @@ class Outage:
 
 
 @pytest.fixture
-def outage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outage]:
-    monkeypatch.setenv(delivery.ALLOW_PRIVATE_ENV, "127.0.0.1/32")
+def outage(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Outage]:
+    allow_private(app, monkeypatch, LOOPBACK)
     made = Outage()
     yield made
     made._close()
@@ -89,7 +90,8 @@ def beat(app: Any, practice_id: Any, now: datetime) -> int:
         claimed = delivery.claim_due(db.session, now, practice_id=practice_id)
         db.session.commit()
         for lease, ids in lanes_of(claimed):
-            deliver_lane(db.session, ids, lease, delivery.allowed_private(), lambda: now)
+            limits = delivery.reach(app.config["TELEFRAME_SETTINGS"])
+            deliver_lane(db.session, ids, lease, limits, lambda: now)
     return len(claimed)
 
 

@@ -130,8 +130,7 @@ def test_fhir_export_without_a_check_in(make_practice) -> None:
         "http://[64:ff9b::a00:1]/",
     ],
 )
-def test_reserved_ipv6_forms_are_refused(make_practice, url, monkeypatch) -> None:
-    monkeypatch.delenv("TELEFRAME_WEBHOOK_ALLOW_PRIVATE", raising=False)
+def test_reserved_ipv6_forms_are_refused(make_practice, url) -> None:
     practice = make_practice()
     response = practice.post(
         "/v1/webhook-endpoints", {"url": url, "event_types": ["checkin.evaluated"]}

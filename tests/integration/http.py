@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import socket
+import subprocess
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+from tests.conftest import soon
 
 
 def free_port() -> int:
@@ -51,3 +60,62 @@ def exchange(
 
 def _json(raw: bytes) -> Any:
     return json.loads(raw) if raw else None
+
+
+def init_practice(command: list[str], cwd: Path, env: dict[str, str], *options: str) -> str:
+    """`teleframe init` as a user runs it; returns the practice's API key it prints."""
+    done = subprocess.run(
+        [*command, "init", *options],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    key = re.search(r"(tf_[A-Za-z0-9]{16,})", done.stdout)
+    assert key, done.stdout + done.stderr
+    return key.group(1)
+
+
+@contextlib.contextmanager
+def serving(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[str]:
+    """`teleframe serve` on a free port, its output in `cwd/serve.log`: yields the base URL
+    once /healthz answers, and stops it afterwards."""
+    port = free_port()
+    log_path = cwd / "serve.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [*command, "serve", "--port", str(port)], cwd=cwd, env=env, stdout=log, stderr=log
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                assert server.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def new_session(base: str, key: str) -> str:
+    """A clinician, a client and their session starting soon, through the API at `base`."""
+    licence = {"jurisdiction": "US-CA", "kind": "LMFT", "number": "LMFT-1"}
+    body = {"name": "Dana Reyes", "home_jurisdiction": "US-CA", "licenses": [licence]}
+    _, clinician = call(base, "POST", "/v1/clinicians", key, body)
+    _, client = call(base, "POST", "/v1/clients", key, {"display_name": "Sam Client"})
+    start = soon()
+    status, session = call(base, "POST", "/v1/sessions", key, {
+        "clinician_id": clinician["id"], "client_id": client["id"],
+        "scheduled_start": start.isoformat(),
+        "scheduled_end": (start + timedelta(minutes=50)).isoformat(),
+    })  # fmt: skip
+    assert status == 201, session
+    return str(session["id"])

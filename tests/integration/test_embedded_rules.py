@@ -5,20 +5,17 @@ still create a session and get its verdict."""
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import VERDICT_SECONDS, soon
-from tests.integration.http import call, free_port
+from tests.conftest import VERDICT_SECONDS
+from tests.integration.http import call, init_practice, new_session, serving
 from tests.policy.test_hostile_policies import HIDDEN_COST, _crowded_checkin
 from tests.samples import GOOD_CHECKIN
 
@@ -26,62 +23,14 @@ pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "teleframe.cli"]
 
 
-def _init(cwd: Path, env: dict[str, str], name: str) -> str:
-    done = subprocess.run(
-        [*CLI, "init", "--practice-name", name],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    key = re.search(r"(tf_[A-Za-z0-9]{16,})", done.stdout)
-    assert key, done.stdout + done.stderr
-    return key.group(1)
-
-
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """A running `teleframe serve` with two practices: (base URL, key of A, key of B)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEFRAME_")}
-    keys = [_init(tmp_path, env, name) for name in ("A", "B")]
-    port = free_port()
-    with (tmp_path / "serve.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port)], cwd=tmp_path, env=env, stdout=log, stderr=log
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                assert server.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "serve did not come up"
-                time.sleep(0.2)
+    keys = [init_practice(CLI, tmp_path, env, "--practice-name", name) for name in "AB"]
+    with serving(CLI, tmp_path, env) as base:
         _warm_up(base, keys[0])
         yield base, keys[0], keys[1]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _session(base: str, key: str) -> str:
-    licence = {"jurisdiction": "US-CA", "kind": "LMFT", "number": "LMFT-1"}
-    body = {"name": "Dana Reyes", "home_jurisdiction": "US-CA", "licenses": [licence]}
-    _, clinician = call(base, "POST", "/v1/clinicians", key, body)
-    _, client = call(base, "POST", "/v1/clients", key, {"display_name": "Sam Client"})
-    start = soon()
-    status, session = call(base, "POST", "/v1/sessions", key, {
-        "clinician_id": clinician["id"], "client_id": client["id"],
-        "scheduled_start": start.isoformat(),
-        "scheduled_end": (start + timedelta(minutes=50)).isoformat(),
-    })  # fmt: skip
-    assert status == 201, session
-    return str(session["id"])
 
 
 def _evaluation(base: str, key: str, frame_url: str, within: float) -> dict[str, Any]:
@@ -96,7 +45,7 @@ def _evaluation(base: str, key: str, frame_url: str, within: float) -> dict[str,
 
 def _warm_up(base: str, key: str) -> None:
     """The worker starts beside the API; its first verdict says it is ready."""
-    session = _session(base, key)
+    session = new_session(base, key)
     status, accepted = call(base, "POST", f"/v1/sessions/{session}/checkins", key, GOOD_CHECKIN)
     assert status == 202, accepted
     _evaluation(base, key, accepted["frame_url"], within=60.0)
@@ -107,12 +56,12 @@ def test_a_costly_rule_in_embedded_mode_fails_closed_without_stalling_others(emb
     rule = {"id": "costly", "expression": HIDDEN_COST, "message": "Please check with us."}
     status, saved = call(base, "PUT", "/v1/policy", key_b, {"custom_rules": [rule]})
     assert status == 200, saved
-    session_b = _session(base, key_b)
+    session_b = new_session(base, key_b)
     status, accepted_b = call(
         base, "POST", f"/v1/sessions/{session_b}/checkins", key_b, _crowded_checkin()
     )
     assert status == 202, accepted_b
-    session_a = _session(base, key_a)  # the API is not held up by B's evaluation
+    session_a = new_session(base, key_a)  # the API is not held up by B's evaluation
     status, accepted_a = call(
         base, "POST", f"/v1/sessions/{session_a}/checkins", key_a, GOOD_CHECKIN
     )

@@ -17,13 +17,17 @@ from teleframe.operations import delivery, delivery_claim
 from teleframe.operations.delivery_lane import deliver_lane
 from teleframe.services import parking
 from teleframe.services.delivery import RETRY
-from tests.webhooks.conftest import LOOPBACK
+from tests.webhooks.conftest import LOOPBACK, allow_private
 from tests.webhooks.drip import DripReceiver
 
 
 @pytest.fixture(autouse=True)
-def _loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(delivery.ALLOW_PRIVATE_ENV, LOOPBACK)
+def _loopback(quiet_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    allow_private(quiet_app, monkeypatch, LOOPBACK)
+
+
+def _reach(app: Any) -> delivery.Reach:
+    return delivery.reach(app.config["TELEFRAME_SETTINGS"])
 
 
 def _backlog(practice: Any, url: str, endpoints: int, each: int) -> list[uuid.UUID]:
@@ -138,19 +142,16 @@ def test_a_finished_lane_takes_the_endpoints_next_deliveries_under_its_lease(
         db.session.rollback()
 
 
-def test_a_receiver_dripping_its_answer_is_cut_off_at_the_deadline(
-    quiet_app, quiet_practice, monkeypatch
-):
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_deadline(quiet_app, quiet_practice):
     """One byte every 0.5 s never trips the 10 s read timeout; the total deadline does."""
-    monkeypatch.setattr(delivery, "DEADLINE", 1.5)  # 15 s in production; the same mechanism
     practice = quiet_practice()
     with DripReceiver(every=0.5) as receiver, quiet_app.app_context():
         _backlog(practice, receiver.url, endpoints=1, each=1)
         db.session.commit()
         ((delivery_id, lease),) = delivery.claim_due(db.session, utcnow(), practice_id=practice.id)
         db.session.commit()
-        allow = delivery.allowed_private()
-        (result,), _ = deliver_lane(db.session, [delivery_id], lease, allow)
+        limits = delivery.Reach(_reach(quiet_app).allow, deadline=1.5)  # 15 s in production
+        (result,), _ = deliver_lane(db.session, [delivery_id], lease, limits)
         row = db.session.get_one(Delivery, delivery_id)
         assert result == RETRY and receiver.accepted == 1
         assert (row.last_status_code, row.last_error) == (None, "DeadlineExceeded")
@@ -174,8 +175,7 @@ def test_a_delivery_teleframe_cannot_sign_is_retried_then_parked(quiet_app, quie
                 db.session, utcnow(), practice_id=practice.id
             )
             db.session.commit()
-            allow = delivery.allowed_private()
-            (result,), _ = deliver_lane(db.session, [delivery_id], lease, allow)
+            (result,), _ = deliver_lane(db.session, [delivery_id], lease, _reach(quiet_app))
             expected = delivery.PARKED if failures == parking.MAX_FAILURES else RETRY
             assert result == expected
         row = db.session.get_one(Delivery, delivery_id)

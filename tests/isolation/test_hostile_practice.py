@@ -31,7 +31,8 @@ from tests.hooks.test_zoom_session_end_to_end import (
     _settled,
 )
 from tests.isolation.hostile import poison_hooks
-from tests.isolation.workers import Beat, Worker
+from tests.isolation.workers import BEAT, Worker
+from tests.processes import Beat
 from tests.samples import GOOD_CHECKIN
 from tests.services.providers import signing
 from tests.webhooks.conftest import LOOPBACK
@@ -39,14 +40,19 @@ from tests.webhooks.drip import DripReceiver
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.slow
-DEADLINE = "3"  # seconds per outbound request in this test (15 in production)
+DEADLINE = 3.0  # seconds per outbound request in this test (15 in production)
 
 
 @pytest.fixture
 def hostile_app(settings: Any) -> Iterator[Any]:
     from teleframe import create_app
 
-    own = dataclasses.replace(settings, queue=f"teleframe-hostile-{uuid.uuid4().hex[:8]}")
+    own = dataclasses.replace(
+        settings,
+        queue=f"teleframe-hostile-{uuid.uuid4().hex[:8]}",
+        webhook_allow_private=LOOPBACK,
+        webhook_deadline_seconds=DEADLINE,
+    )
     made = create_app(own, TESTING=True)
     yield made
     with made.app_context():
@@ -87,9 +93,8 @@ def _hostile_check_in(app: Any, practice: PracticeHandle) -> str:
 
 
 def test_a_hostile_practice_cannot_stop_or_change_another_practices_work(
-    hostile_app, settings, tmp_path, monkeypatch
+    hostile_app, settings, tmp_path
 ):
-    monkeypatch.setenv("TELEFRAME_WEBHOOK_ALLOW_PRIVATE", LOOPBACK)
     own = hostile_app.config["TELEFRAME_SETTINGS"]
     victim, hostile = new_practice(hostile_app, "A"), new_practice(hostile_app, "B")
     frame_worker = Worker(
@@ -98,14 +103,13 @@ def test_a_hostile_practice_cannot_stop_or_change_another_practices_work(
     delivery_worker = Worker(
         own, tmp_path / "delivery.log", (tasks.DELIVERY, tasks.REPORTS, tasks.MAINTENANCE),
         "--pool", "threads", "--concurrency", "4",
-        TELEFRAME_WEBHOOK_ALLOW_PRIVATE=LOOPBACK, TELEFRAME_WEBHOOK_DEADLINE_SECONDS=DEADLINE,
     )  # fmt: skip
     with (
         Receiver() as receiver,
         DripReceiver(every=1.0) as slow,
         frame_worker,
         delivery_worker,
-        Beat(hostile_app.extensions["celery"]),
+        Beat(hostile_app.extensions["celery"], BEAT),
     ):
         receiver.secret = _subscribe(victim, receiver.url)["secret"]
         for _ in range(2):

@@ -1,17 +1,16 @@
-"""Real Celery workers on chosen queues, as production runs them, and a stand-in for beat."""
+"""Real Celery workers on chosen queues, as production runs them, and what beat sends."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from teleframe import tasks
 from tests.conftest import settings_env
+from tests.processes import start_until_ready
 
 BEAT = (
     tasks.RELAY_OUTBOX,
@@ -35,16 +34,7 @@ class Worker:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Worker:
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 60
-        while b"ready." not in self.log_path.read_bytes():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.process.kill()
-                raise AssertionError(self.log_path.read_text()[-3000:])
-            time.sleep(0.1)
+        self.process = start_until_ready(self.command, self.env, self.log_path)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -55,28 +45,3 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
-
-
-class Beat:
-    """What `celery beat` sends, every `every` seconds, routed to each task's queue.
-
-    Real beat sends these every 2 to 15 s; sending faster than a busy machine's solo worker
-    drains them only builds a queue in front of the work under test."""
-
-    def __init__(self, celery: Any, every: float = 2.0) -> None:
-        self.celery, self.every = celery, every
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self.stopped.wait(self.every):
-            for name in BEAT:
-                self.celery.send_task(name)
-
-    def __enter__(self) -> Beat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=10)

@@ -18,9 +18,10 @@ from teleframe import tasks
 from tests.conftest import settings_env, wait_for
 from tests.integration.http import call, free_port
 from tests.metrics.scrape import FAMILIES, UUID_LIKE, families, label_values, value
+from tests.processes import Beat
 from tests.samples import GOOD_CHECKIN
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.worker import Beat, WebhookWorker
+from tests.webhooks.worker import BEAT_TASKS, WebhookWorker
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 LOOPBACK = "127.0.0.1/32"
@@ -90,7 +91,10 @@ def scrape(base: str) -> dict:  # type: ignore[type-arg]
 
 def test_one_scrape_shows_the_api_and_the_workers(app, api, celery_worker, make_practice) -> None:  # type: ignore[no-untyped-def]
     practice = make_practice()
-    with Receiver() as receiver, Beat(app.extensions["celery"], celery_worker.queue):
+    with (
+        Receiver() as receiver,
+        Beat(app.extensions["celery"], BEAT_TASKS, every=0.5, queue=celery_worker.queue),
+    ):
         status, endpoint = call(
             api,
             "POST",

@@ -5,59 +5,19 @@ axe-core finds no serious or critical problem on any page. Screenshots go to tes
 from __future__ import annotations
 
 import os
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.browser import serious_violations
 from tests.web.forms import new_link
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = Path(os.environ.get("TELEFRAME_TEST_OUTPUT", ROOT / "test-results")) / "browser"
-SERIOUS = {"serious", "critical"}
 PHONE = {"width": 375, "height": 667}
 
 pytestmark = pytest.mark.slow
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (.ci/run installs it)")
-        pytest.skip("chromium is not installed: apt-get install -y chromium")
-    return path
-
-
-@pytest.fixture(scope="module")
-def base_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: Any) -> Any:
-    _chromium()
-    return chromium
-
-
-def _serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
-        for violation in results.response["violations"]
-        if violation.get("impact") in SERIOUS
-    ]
 
 
 def _screenshots(page: Any, name: str) -> None:
@@ -75,14 +35,14 @@ def _answer(page: Any, question: str, choice: str) -> None:
     page.get_by_role("group", name=question, exact=True).get_by_label(choice, exact=True).check()
 
 
-def test_a_spanish_client_checks_in_on_a_phone(app, worker, make_practice, base_url, browser):
+def test_a_spanish_client_checks_in_on_a_phone(app, worker, make_practice, live_url, chromium, axe):
     practice = make_practice()
     session = practice.session()
-    context = browser.new_context(locale="es-MX", viewport=PHONE)
+    context = chromium.new_context(locale="es-MX", viewport=PHONE)
     page = context.new_page()
-    page.goto(base_url + new_link(practice, session))
+    page.goto(live_url + new_link(practice, session))
     assert page.get_attribute("html", "lang") == "es"
-    assert _serious_violations(page) == []
+    assert serious_violations(axe, page) == []
     _screenshots(page, "checkin")
 
     page.get_by_label("País").select_option("US")
@@ -113,7 +73,7 @@ def test_a_spanish_client_checks_in_on_a_phone(app, worker, make_practice, base_
     assert page.get_by_role("link", name="+1 510-555-0123").get_attribute("href") == (
         "tel:+15105550123"
     )
-    assert _serious_violations(page) == []
+    assert serious_violations(axe, page) == []
     _screenshots(page, "status")
 
     # the switch to English is remembered on the next page
@@ -124,11 +84,11 @@ def test_a_spanish_client_checks_in_on_a_phone(app, worker, make_practice, base_
     context.close()
 
 
-def test_the_form_works_from_the_keyboard_alone(app, make_practice, base_url, browser):
+def test_the_form_works_from_the_keyboard_alone(app, make_practice, live_url, chromium, axe):
     practice = make_practice()
-    context = browser.new_context(locale="en-US", viewport=PHONE)
+    context = chromium.new_context(locale="en-US", viewport=PHONE)
     page = context.new_page()
-    page.goto(base_url + new_link(practice, practice.session()))
+    page.goto(live_url + new_link(practice, practice.session()))
     page.keyboard.press("Tab")  # the language switch comes first
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Español"
@@ -149,6 +109,6 @@ def test_the_form_works_from_the_keyboard_alone(app, make_practice, base_url, br
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#backup-callback_phone"
-    assert _serious_violations(page) == []
+    assert serious_violations(axe, page) == []
     _screenshots(page, "errors")
     context.close()

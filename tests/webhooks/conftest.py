@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -16,8 +18,14 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test-only allow-list: production refuses loopback like any private address."""
-    from teleframe.operations.delivery import ALLOW_PRIVATE_ENV
+def allow_loopback(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test-only allow-list in the app's Settings: production refuses loopback like any
+    private address."""
+    allow_private(app, monkeypatch, LOOPBACK)
 
-    monkeypatch.setenv(ALLOW_PRIVATE_ENV, LOOPBACK)
+
+def allow_private(app: Any, monkeypatch: pytest.MonkeyPatch, cidrs: str) -> None:
+    """`TELEFRAME_WEBHOOK_ALLOW_PRIVATE` as `app` reads it, for this test only."""
+    own = app.config["TELEFRAME_SETTINGS"]
+    allowing = dataclasses.replace(own, webhook_allow_private=cidrs)
+    monkeypatch.setitem(app.config, "TELEFRAME_SETTINGS", allowing)

@@ -46,8 +46,8 @@ def run_due(app: Any, practice_id: uuid.UUID, at: datetime | None = None) -> lis
         db.session.commit()
         claimed = delivery.claim_due(db.session, at or utcnow(), practice_id=practice_id)
         db.session.commit()
-        allow = delivery.allowed_private()
-        return [delivery.attempt(db.session, d, lease, allow) for d, lease in claimed]
+        limits = delivery.reach(app.config["TELEFRAME_SETTINGS"])
+        return [delivery.attempt(db.session, d, lease, limits) for d, lease in claimed]
 
 
 def later(**delta: float) -> datetime:
@@ -72,9 +72,10 @@ def beat_at(app: Any, practice_id: uuid.UUID, now: datetime) -> list[str | None]
     with app.app_context():
         claimed = delivery.claim_due(db.session, now, practice_id=practice_id)
         db.session.commit()
-        allow = delivery.allowed_private()
+        limits = delivery.reach(app.config["TELEFRAME_SETTINGS"])
         return [
-            delivery.attempt(db.session, d, lease, allow, clock=lambda: now) for d, lease in claimed
+            delivery.attempt(db.session, d, lease, limits, clock=lambda: now)
+            for d, lease in claimed
         ]
 
 

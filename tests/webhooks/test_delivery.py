@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from teleframe.services import delivery as rules
+from tests.webhooks.conftest import allow_private
 from tests.webhooks.helpers import deliveries, emit_event, later, run_due, subscribe
 from tests.webhooks.receiver import Answer
 
@@ -157,7 +158,7 @@ def test_the_delivery_time_check_refuses_what_registration_allowed(
 ):
     endpoint = subscribe(practice, receiver)
     emit_event(app, practice.session())
-    monkeypatch.delenv("TELEFRAME_WEBHOOK_ALLOW_PRIVATE")  # as production: loopback refused
+    allow_private(app, monkeypatch, "")  # as production: loopback refused
     assert run_due(app, practice.id) == [rules.RETRY]
     assert receiver.received == []
     (listed,) = deliveries(practice, endpoint)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookSubscription
 from tests.conftest import new_practice
+from tests.webhooks.conftest import LOOPBACK, allow_private
 from tests.webhooks.helpers import emit_event, subscribe
 from tests.webhooks.receiver import Receiver
 
@@ -63,7 +64,8 @@ def test_an_event_goes_only_to_its_subscribers_in_its_practice(app, receiver):
     check_fan_out(app, receiver)
 
 
-def test_the_same_on_sqlite(sqlite_app, receiver):
+def test_the_same_on_sqlite(sqlite_app, receiver, monkeypatch):
+    allow_private(sqlite_app, monkeypatch, LOOPBACK)  # the SQLite app's own Settings
     check_fan_out(sqlite_app, receiver)
 
 

@@ -104,6 +104,25 @@ def test_the_allow_list_exempts_only_its_networks():
         ssrf.vet("http://10.0.0.1/x", allow=allow)
 
 
+def test_the_allow_list_and_deadline_come_from_settings_fed_by_the_environment(
+    tmp_path, monkeypatch
+):
+    import os
+
+    from config.settings import load_settings
+    from teleframe.operations import delivery
+
+    for name in [name for name in os.environ if name.startswith("TELEFRAME_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TELEFRAME_DATA_DIR", str(tmp_path))  # embedded: no other variable needed
+    assert delivery.reach(load_settings()) == delivery.STRICT
+    monkeypatch.setenv("TELEFRAME_WEBHOOK_ALLOW_PRIVATE", "127.0.0.1/32")
+    monkeypatch.setenv("TELEFRAME_WEBHOOK_DEADLINE_SECONDS", "2.5")
+    limits = delivery.reach(load_settings())
+    assert limits.deadline == 2.5
+    assert ssrf.vet("http://127.0.0.1:9/x", allow=limits.allow).addresses == ("127.0.0.1",)
+
+
 def test_the_connection_goes_to_the_vetted_address_not_a_new_lookup():
     """No DNS-rebinding gap: the name is never resolved again; Host still names it."""
     with Receiver() as receiver:

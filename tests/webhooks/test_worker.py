@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import wait_for
+from tests.processes import Beat
 from tests.samples import GOOD_CHECKIN
 from tests.webhooks.conftest import LOOPBACK
 from tests.webhooks.helpers import emit_event, subscribe
 from tests.webhooks.receiver import Answer
-from tests.webhooks.worker import Beat, WebhookWorker
+from tests.webhooks.worker import BEAT_TASKS, WebhookWorker
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.usefixtures("allow_loopback")]
 
@@ -38,7 +39,7 @@ PHI = [
 def webhook_worker(app, tmp_path) -> Iterator[WebhookWorker]:  # type: ignore[no-untyped-def]
     running = WebhookWorker(app.config["TELEFRAME_SETTINGS"], tmp_path, LOOPBACK)
     running.start()
-    with Beat(app.extensions["celery"], running.queue):
+    with Beat(app.extensions["celery"], BEAT_TASKS, every=0.5, queue=running.queue):
         yield running
     running.stop()
 

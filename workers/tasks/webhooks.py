@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from celery import current_app, shared_task
+from flask import current_app as flask_app
 
 from teleframe import tasks
 from teleframe.extensions import db
@@ -36,15 +37,19 @@ def deliver_due() -> int:
 
 @shared_task(name=tasks.DELIVER_WEBHOOK)
 def deliver_webhook(delivery_id: str, lease_id: str, *following: str) -> list[str | None]:
-    """One lane: its deliveries one after another (each at most `delivery.DEADLINE` s), then
+    """One lane: its deliveries one after another (each at most `TELEFRAME_WEBHOOK_DEADLINE_SECONDS`), then
     the endpoint's next due ones; after `LANE_SECONDS` the lane goes on as a new
     task. A backlog drains at the receiver's pace, within the limits."""
     ids = [uuid.UUID(item) for item in (delivery_id, *following)]
     lease = uuid.UUID(lease_id)
-    results, rest = deliver_lane(db.session, ids, lease, delivery.allowed_private())
+    results, rest = deliver_lane(db.session, ids, lease, _reach())
     if rest:
         _queue(lease, rest)
     return results
+
+
+def _reach() -> delivery.Reach:
+    return delivery.reach(flask_app.config["TELEFRAME_SETTINGS"])
 
 
 def _queue(lease: uuid.UUID, ids: list[uuid.UUID]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from flask import Response, g, json
@@ -76,6 +77,25 @@ def _head(session_id: uuid.UUID, action: str, form: str) -> ReportVersion:
     return version
 
 
+def _as_signer(
+    session_id: uuid.UUID,
+    action: str,
+    change: Callable[[TherapySession, Any], ReportVersion],
+) -> dict[str, Any]:
+    """Sign or amend as the authenticated person: refused, or recorded and committed."""
+    signer = signer_or_refuse()
+    therapy_session = get_scoped(TherapySession, session_id)
+    check_visible(therapy_session)
+    try:
+        version = change(therapy_session, signer)
+    except report.ReportError as error:
+        db.session.rollback()
+        _refuse(error)
+    _audit(therapy_session, action, version, "json")
+    db.session.commit()
+    return _view(version)
+
+
 def _view(version: ReportVersion) -> dict[str, Any]:
     return {
         "session_id": version.session_id,
@@ -129,19 +149,14 @@ class ReportSign(MethodView):
         Only the session's clinician: signed in at /app and re-authenticated within 5 minutes,
         or with their personal access token. Practice API keys get 403. `clinician_id` is
         ignored (the signer is the authenticated person)."""
-        signer = signer_or_refuse()
-        therapy_session = get_scoped(TherapySession, session_id)
-        check_visible(therapy_session)
-        try:
-            version = report.sign(
-                db.session, therapy_session, signer, expected_hash=data.get("content_hash")
-            )
-        except report.ReportError as error:
-            db.session.rollback()
-            _refuse(error)
-        _audit(therapy_session, "sign", version, "json")
-        db.session.commit()
-        return _view(version)
+        expected = data.get("content_hash")
+        return _as_signer(
+            session_id,
+            "sign",
+            lambda therapy_session, signer: report.sign(
+                db.session, therapy_session, signer, expected_hash=expected
+            ),
+        )
 
 
 @blp.route("/<uuid:session_id>/report/addenda")
@@ -156,17 +171,13 @@ class ReportAddenda(MethodView):
 
         The same people as signing; `author_id` is ignored (the author is the authenticated
         person)."""
-        signer = signer_or_refuse()
-        therapy_session = get_scoped(TherapySession, session_id)
-        check_visible(therapy_session)
-        try:
-            version = report.add_addendum(db.session, therapy_session, signer, data["text"])
-        except report.ReportError as error:
-            db.session.rollback()
-            _refuse(error)
-        _audit(therapy_session, "amend", version, "json")
-        db.session.commit()
-        return _view(version)
+        return _as_signer(
+            session_id,
+            "amend",
+            lambda therapy_session, signer: report.add_addendum(
+                db.session, therapy_session, signer, data["text"]
+            ),
+        )
 
 
 @blp.route("/<uuid:session_id>/report/verify")

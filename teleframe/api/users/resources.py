@@ -27,22 +27,18 @@ class Users(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Add an admin or clinician user; answers their one-time set-up link"""
         try:
-            user, token = users.add_user(
-                db.session, current_practice_id(), data["email"], data["role"], data["clinician_id"]
+            user, token = users.invite(
+                db.session,
+                audit.request_actor(),
+                current_practice_id(),
+                data["email"],
+                data["role"],
+                data["clinician_id"],
             )
         except users.AccountError as error:
             db.session.rollback()
             status = 409 if error.field == "email" else 422
             abort(status, message=error.message, errors={error.field: [error.message]})
-        audit.record(
-            db.session,
-            audit.request_actor(),
-            practice_id=user.practice_id,
-            action="create",
-            resource_type="user",
-            resource_id=user.id,
-            detail={"role": user.role},
-        )
         db.session.commit()
         return {
             "id": user.id,

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
 from teleframe.models.base import utcnow
 from teleframe.operations import webhook_endpoint as endpoints
-from teleframe.operations.delivery import allowed_private, replay_since, requeue
+from teleframe.operations.delivery import reach, replay_since, requeue
 from teleframe.services import ssrf
 
 blp = Blueprint(
@@ -74,7 +75,7 @@ def _active_count(practice_id: uuid.UUID) -> int:
 
 def _vet(url: str) -> None:
     try:
-        ssrf.vet(url, allow=allowed_private())
+        ssrf.vet(url, allow=reach(current_app.config["TELEFRAME_SETTINGS"]).allow)
     except ssrf.UnsafeURL as refused:
         abort(422, errors={"url": [str(refused)]})
 

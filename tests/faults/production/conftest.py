@@ -15,8 +15,8 @@ from tests.faults.production.stack import Stack
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory, encryption_key: str) -> Iterator[Stack]:
-    """`encryption_key`: the one this test process is configured with, since one scenario
-    writes through an app of its own in this process."""
+    """`encryption_key`: the session's, so a scenario's app of its own (built from the
+    stack's environment) reads what the shared fixtures wrote."""
     try:
         made = Stack(Path(tmp_path_factory.mktemp("faults")), encryption_key)
     except RuntimeError as error:
