@@ -37,21 +37,21 @@ def test_key_and_keys_add_list_rotate_and_revoke_the_same_keys(app, make_practic
     practice = make_practice()
     added = run("key", "add", str(practice.id), "--label", "EHR sync", "--role", "platform")
     assert added.exit_code == 0, added.output
-    key = KEY.fullmatch(added.output.strip()).group(0)  # type: ignore[union-attr]
+    key = KEY.fullmatch(added.stdout.strip()).group(0)  # type: ignore[union-attr]
     created = run("keys", "create", str(practice.id), "--label", "old name")
-    assert created.exit_code == 0 and KEY.fullmatch(created.output.strip()), created.output
+    assert created.exit_code == 0 and KEY.fullmatch(created.stdout.strip()), created.output
     assert _works(practice, key) == 200
 
     listed = run("key", "list", str(practice.id))
-    assert listed.exit_code == 0 and listed.output == run("keys", "list", str(practice.id)).output
-    line = next(row for row in listed.output.splitlines() if row.endswith("EHR sync"))
+    assert listed.exit_code == 0 and listed.stdout == run("keys", "list", str(practice.id)).stdout
+    line = next(row for row in listed.stdout.splitlines() if row.endswith("EHR sync"))
     assert line.startswith(f"{key[:10]}...  platform  active  ")
     assert re.search(r"  \d{4}-\d\d-\d\dT\d\d:\d\dZ  EHR sync$", line)  # used just now
     assert key not in listed.output
 
     rotated = run("key", "rotate", key[:10])
     assert rotated.exit_code == 0, rotated.output
-    new = rotated.output.strip()
+    new = rotated.stdout.strip()
     assert KEY.fullmatch(new) and new != key
     assert _works(practice, key) == 401 and _works(practice, new) == 200
     ids = {row["label"]: row["id"] for row in practice.get("/v1/api-keys").get_json()}
@@ -90,10 +90,10 @@ def test_refusals_exit_1_and_change_nothing(make_practice, run):
 
 def test_the_prefix_as_listed_or_the_whole_key_names_it_and_a_typo_is_an_error(make_practice, run):
     practice = make_practice()
-    made = [run("key", "add", str(practice.id), "--label", f"k{n}").output.strip() for n in (1, 2)]
-    shown = next(r for r in run("key", "list", str(practice.id)).output.splitlines() if "k1" in r)
+    made = [run("key", "add", str(practice.id), "--label", f"k{n}").stdout.strip() for n in (1, 2)]
+    shown = next(r for r in run("key", "list", str(practice.id)).stdout.splitlines() if "k1" in r)
     rotated = run("key", "rotate", shown.split()[0])  # "tf_AbCdEfG..." copied from the list
-    assert rotated.exit_code == 0 and KEY.fullmatch(rotated.output.strip()), rotated.output
+    assert rotated.exit_code == 0 and KEY.fullmatch(rotated.stdout.strip()), rotated.output
     assert _works(practice, made[0]) == 401
     revoked = run("key", "revoke", made[1])  # a leaked key, pasted whole
     assert revoked.exit_code == 0 and "revoked 1 key(s)" in revoked.output
