@@ -32,8 +32,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
-    configure_database(app, settings)
+    # Celery first: the database's sessions are bound to the app's own Celery app
+    configure_database(app, settings, register_celery(app, settings))
     telemetry.init_app(app)
     register_api(app)
-    register_celery(app, settings)
     return app

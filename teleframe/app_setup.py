@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -12,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from teleframe import tasks
-from teleframe.db import crypto
+from teleframe.db import crypto, outbox
 from teleframe.db.engine import bound_replies, postgresql_engine_options
 from teleframe.errors import (
     dependency_unavailable,
@@ -30,7 +31,8 @@ def _sqlite_engine_options(settings: Settings) -> dict[str, Any]:
     return {"url": settings.database_url, "connect_args": {"timeout": 30}, "hide_parameters": True}
 
 
-def configure_database(app: Flask, settings: Settings) -> None:
+def configure_database(app: Flask, settings: Settings, celery: Celery) -> None:
+    """The app's engine, keys and relay; `celery` is the app's own (`register_celery`)."""
     if settings.database_url.startswith("sqlite"):
         engine: dict[str, Any] = _sqlite_engine_options(settings)
     else:
@@ -41,10 +43,17 @@ def configure_database(app: Flask, settings: Settings) -> None:
     with app.app_context():
         # the app's own keys, on its own engine: never shared with another app in the process
         crypto.attach(db.engine, crypto.Keyring(settings.encryption_keys))
+        # likewise its sessions publish staged work to its own Celery app
+        outbox.bind(db.sessionmaker, _relay(settings, celery))
         if settings.database_url.startswith("sqlite"):
             _tune_sqlite(db.engine)
         else:
             bound_replies(db.engine, settings)
+
+
+def _relay(settings: Settings, celery: Celery) -> outbox.Relay:
+    grace = timedelta(seconds=settings.relay_grace_seconds)
+    return outbox.Relay(celery, grace, float(settings.broker_down_seconds))
 
 
 def _drop_async_teardown(app: Flask) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import celery
 from celery import Celery
 from sqlalchemy import event, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from teleframe.db import breaker, fair, wakeup
 from teleframe.models import OutboxMessage
@@ -30,25 +30,38 @@ log = logging.getLogger(__name__)
 # task (tasks drain their kind of staged work and are idempotent), and backoff bounds repeats.
 RELAY_GRACE = timedelta(seconds=5)
 RELAY_BATCH = 100
+_RELAY = "teleframe.outbox.relay"
 
 
-def relay_grace() -> timedelta:
-    """Zero while the broker is known down: the relay should publish as soon as it is back."""
-    from flask import current_app, has_app_context
+@dataclass(frozen=True)
+class Relay:
+    """Where one app's staged work is published, and how patiently. `create_app` builds it from
+    Settings and binds it to the app's sessions (`bind`), so two apps in one process publish
+    to their own Celery apps and infrastructure never asks Flask which app is at hand."""
 
-    if breaker.broker.is_open():
-        return timedelta(0)
-    if has_app_context():
-        return timedelta(seconds=current_app.config["TELEFRAME_SETTINGS"].relay_grace_seconds)
-    return RELAY_GRACE
+    celery: Celery
+    grace: timedelta = RELAY_GRACE
+    broker_down_seconds: float = 5.0
+
+    def wait(self) -> timedelta:
+        """Zero while the broker is known down: the relay should publish as soon as it is back."""
+        return timedelta(0) if breaker.broker.is_open() else self.grace
 
 
-def _broker_down_seconds() -> float:
-    from flask import current_app, has_app_context
+# sessions made outside an app (scripts, tests): the process's default Celery app, resolved
+# at each use as `celery.current_app` is a proxy
+DEFAULT_RELAY = Relay(celery.current_app)
 
-    if has_app_context():
-        return float(current_app.config["TELEFRAME_SETTINGS"].broker_down_seconds)
-    return 5.0
+
+def bind(sessions: sessionmaker[Session], relay: Relay) -> None:
+    """Every session `sessions` makes from now on carries `relay` (sessionmaker copies `info`
+    into each session it makes)."""
+    sessions.configure(info={**sessions.kw.get("info", {}), _RELAY: relay})
+
+
+def relay_of(session: Session) -> Relay:
+    found: Relay = session.info.get(_RELAY, DEFAULT_RELAY)
+    return found
 
 
 def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> OutboxMessage:
@@ -59,7 +72,7 @@ def stage(session: Session, practice_id: uuid.UUID, task: str, *args: str) -> Ou
         task=task,
         args=list(args),
         created_at=now,
-        next_attempt_at=now + relay_grace(),
+        next_attempt_at=now + relay_of(session).wait(),
     )
     session.add(message)
     session.info.setdefault(_STAGED, []).append(message)
@@ -93,17 +106,7 @@ def stage_kick(session: Session, message: Kick) -> None:
 def _publish_staged(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
-        publish(bound_celery(), staged)
-
-
-def bound_celery() -> Celery:
-    """The Celery app of the Flask app at hand (a process may hold several), else the default."""
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        bound: Celery = current_app.extensions["celery"]
-        return bound
-    return celery.current_app
+        publish(relay_of(session), staged)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -111,11 +114,12 @@ def _forget_staged(session: Session) -> None:
     session.info.pop(_STAGED, None)
 
 
-def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
+def publish(relay: Relay, messages: Iterable[OutboxMessage | Kick]) -> None:
     """Best effort: a message not published here is published by the relay. After a failure
     the broker is skipped for a few seconds (`breaker`), so an outage costs no request time."""
     if breaker.broker.is_open():
         return
+    celery = relay.celery
     for message in messages:
         if not wakeup.should_publish(celery.conf, message.task):
             continue  # a wake-up of this kind is pending: its drain will take this row too
@@ -123,7 +127,7 @@ def publish(celery: Celery, messages: Iterable[OutboxMessage | Kick]) -> None:
             celery.send_task(message.task, args=message.args, task_id=str(message.id))
         except Exception:  # the broker being down must not fail an accepted request
             wakeup.rearm(celery.conf, message.task)
-            breaker.broker.trip(_broker_down_seconds())
+            breaker.broker.trip(relay.broker_down_seconds)
             log.warning("publish failed for outbox %s; the relay will retry", message.id)
             return
 

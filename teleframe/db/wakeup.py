@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 import redis
+from sqlalchemy.orm import Session
 
 from teleframe import tasks
 
@@ -74,9 +75,9 @@ def rearm(conf: Any, task: str) -> None:
         log.warning("could not clear the %s wake-up flag; it expires in %d ms", task, GATE_MS)
 
 
-def continue_later(task: str) -> None:
+def continue_later(session: Session, task: str) -> None:
     """A drain that stopped after its rounds with work still waiting queues its own sequel:
     the requests whose rows it left were gated by its wake-up and published none."""
     from teleframe.db import outbox
 
-    outbox.publish(outbox.bound_celery(), [outbox.Kick(uuid.uuid4(), task, [])])
+    outbox.publish(outbox.relay_of(session), [outbox.Kick(uuid.uuid4(), task, [])])

@@ -112,6 +112,7 @@ def accept(
     generation: int,
     answers: dict[str, Any],
     source: str,
+    relay: outbox.Relay,
     now: datetime | None = None,
 ) -> Accepted:
     """Store the check-in and its evaluation's outbox row if the key generation is still
@@ -130,7 +131,7 @@ def accept(
             "source": source,
             "now": now,
             "args": [str(checkin_id)],
-            "next_attempt_at": now + outbox.relay_grace(),
+            "next_attempt_at": now + relay.wait(),
         },
     ).one()
     written = row[3] is not None

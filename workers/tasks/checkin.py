@@ -50,13 +50,14 @@ def _drain(first: uuid.UUID | None) -> int:
     evaluated = 0
     for _ in range(DRAIN_ROUNDS):
         # before the claim's snapshot: a check-in committed after it publishes a wake-up
-        wakeup.rearm(outbox.bound_celery().conf, tasks.EVALUATE_CHECKIN)
+        wakeup.rearm(outbox.relay_of(db.session).celery.conf, tasks.EVALUATE_CHECKIN)
         claimed = evaluate_staged(db.session, now=utcnow(), first=first)
         db.session.commit()
         evaluated, first = evaluated + claimed, None
         if claimed < BATCH:
             return evaluated
-    wakeup.continue_later(tasks.DRAIN_EVALUATIONS)  # more is waiting; the wake-ups were spent
+    # more is waiting; the wake-ups were spent
+    wakeup.continue_later(db.session, tasks.DRAIN_EVALUATIONS)
     return evaluated
 
 

@@ -39,13 +39,15 @@ def _uuid(value: str) -> uuid.UUID | None:
 def _drain(first: uuid.UUID | None) -> int:
     processed = 0
     for _ in range(MAX_ROUNDS):
-        wakeup.rearm(outbox.bound_celery().conf, tasks.INGEST_EVENT)  # before the claim's snapshot
+        # before the claim's snapshot: an event committed after it publishes a wake-up
+        wakeup.rearm(outbox.relay_of(db.session).celery.conf, tasks.INGEST_EVENT)
         claimed = ingest.ingest_staged(db.session, now=utcnow(), first=first)
         db.session.commit()
         processed, first = processed + claimed, None
         if claimed < ingest.BATCH:
             return processed
-    wakeup.continue_later(tasks.DRAIN_INBOUND)  # more is waiting; the wake-ups were spent
+    # more is waiting; the wake-ups were spent
+    wakeup.continue_later(db.session, tasks.DRAIN_INBOUND)
     return processed
 
 

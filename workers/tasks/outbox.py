@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import current_app, shared_task
+from celery import shared_task
 
 from teleframe import tasks
 from teleframe.db import breaker, outbox
@@ -21,11 +21,12 @@ def relay_outbox(after_worker_start: bool = False) -> int:
     within seconds of a worker being back."""
     session = db.session
     now = utcnow()
-    older_than = now - outbox.relay_grace() if after_worker_start else None
+    relay = outbox.relay_of(session)
+    older_than = now - relay.wait() if after_worker_start else None
     due = outbox.claim_due(session, now, older_than=older_than)
     session.commit()
     if due:
         breaker.broker.reset()  # this task came through the broker: it is up again
-        outbox.publish(current_app, due)
+        outbox.publish(relay, due)
         log.info("relay re-published %d outbox messages", len(due))
     return len(due)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, g
+from flask import g
 from flask_smorest import abort
 
 from teleframe.api.auth import current_practice_id, reauthenticate, refuse_key
@@ -28,6 +28,7 @@ def _run(data: dict[str, Any], session_id: uuid.UUID) -> Accepted:
         "generation": g.key_generation,
         "answers": data,
         "source": "api",
+        "relay": outbox.relay_of(db.session),
     }
     if db.session.in_transaction():
         accepted = accept(db.session.connection(), **arguments)
@@ -37,7 +38,7 @@ def _run(data: dict[str, Any], session_id: uuid.UUID) -> Accepted:
     with db.engine.connect() as connection:
         accepted = accept(connection.execution_options(isolation_level="AUTOCOMMIT"), **arguments)
     if accepted.outbox is not None:
-        outbox.publish(current_app.extensions["celery"], [accepted.outbox])
+        outbox.publish(arguments["relay"], [accepted.outbox])
     return accepted
 
 
