@@ -1,5 +1,5 @@
 """`teleframe key add|list|revoke|rotate`, and the older `teleframe keys create|list|revoke`:
-one set of commands under both names (the issue's and the first release's)."""
+one set of commands under both names (`keys` is the first release's, kept for scripts)."""
 
 from __future__ import annotations
 

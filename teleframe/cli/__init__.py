@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import load_settings
 from teleframe import migrations
-from teleframe.key_commands import key, keys
+from teleframe.cli.keys import key, keys
 
 
 def _app() -> Flask:
@@ -206,7 +206,3 @@ def reference_check() -> None:
     click.echo(f"{len(found)} item(s) to review")
     if any(kind == "stale" for kind, _ in found):
         raise SystemExit(1)
-
-
-if __name__ == "__main__":
-    main()
