@@ -22,6 +22,7 @@ from teleframe.models import (
     SessionEvent,
     WebhookEndpoint,
 )
+from tests.links import next_link
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 # minutes after T0 for six rows: two pairs share a time, so the id must break ties
@@ -35,11 +36,6 @@ def app(either_app):  # type: ignore[no-untyped-def]
     return either_app
 
 
-def _next(response) -> str | None:  # type: ignore[no-untyped-def]
-    found = re.fullmatch(r'<([^>]+)>; rel="next"', response.headers.get("Link", ""))
-    return found.group(1) if found else None
-
-
 def walk(practice, path: str) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
     """Follow rel="next" from `path`: every id seen, in order, and the number of pages."""
     seen: list[str] = []
@@ -49,7 +45,7 @@ def walk(practice, path: str) -> tuple[list[str], int]:  # type: ignore[no-untyp
         response = practice.get(following)
         assert response.status_code == 200, response.get_json()
         seen += [str(item["id"]) for item in response.get_json()]
-        following, pages = _next(response), pages + 1
+        following, pages = next_link(response), pages + 1
         assert pages < 50, "the pages never end"
     return seen, pages
 
@@ -209,7 +205,7 @@ def test_walking_the_pages_yields_each_item_once_in_order(app, make_practice, ro
     _, theirs = SEEDERS[route](app, other)  # the same kind of items in another practice
     path, expected = SEEDERS[route](app, practice)
     everything = practice.get(_with(path, limit=200))
-    assert everything.status_code == 200 and _next(everything) is None
+    assert everything.status_code == 200 and next_link(everything) is None
     listed = [str(item["id"]) for item in everything.get_json()]
     assert [item for item in listed if item in expected] == expected  # in the expected order
     seen, pages = walk(practice, _with(path, limit=2))
@@ -223,7 +219,7 @@ def test_forged_foreign_and_tampered_cursors_are_a_422_never_a_500(app, make_pra
     practice, other = make_practice("A"), make_practice("B")
     path, _ = SEEDERS[route](app, practice)
     first = practice.get(_with(path, limit=1))
-    following = _next(first)
+    following = next_link(first)
     assert following is not None
     cursor = re.search(r"cursor=([^&]+)", following).group(1)  # type: ignore[union-attr]
     tampered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
@@ -245,7 +241,7 @@ def test_a_cursor_is_bound_to_the_list_it_came_from(app, make_practice):
     practice = make_practice()
     first, _ = _events(app, practice)
     second, _ = _events(app, practice)
-    following = _next(practice.get(f"{first}?limit=1"))
+    following = next_link(practice.get(f"{first}?limit=1"))
     assert following is not None
     refused = practice.get(following.replace(first, second))
     assert refused.status_code == 422 and "cursor" in refused.get_json()["errors"]
@@ -261,8 +257,8 @@ def test_no_cursor_gives_the_first_page_of_fifty(app, make_practice):
                      dedupe_key=f"e{n}") for n in range(51)
     ])  # fmt: skip
     response = practice.get(f"/v1/sessions/{session}/events")
-    assert len(response.get_json()) == 50 and _next(response) is not None
-    rest, _ = walk(practice, _next(response))  # type: ignore[arg-type]
+    assert len(response.get_json()) == 50 and next_link(response) is not None
+    rest, _ = walk(practice, next_link(response))  # type: ignore[arg-type]
     assert len(rest) == 1
 
 

@@ -3,7 +3,6 @@ changed; admin keys of the practice only."""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 
@@ -14,6 +13,7 @@ from teleframe.extensions import db
 from teleframe.models import InboundEvent, Integration
 from teleframe.models.base import utcnow
 from tests.hooks.conftest import HookClient
+from tests.links import next_link
 from tests.services.providers import signing
 from tests.webhooks.helpers import platform_headers
 
@@ -24,11 +24,6 @@ BASE = "/v1/integrations"
 def app(either_app):  # type: ignore[no-untyped-def]
     """Each test on PostgreSQL and on SQLite (embedded mode): pages, and the 410 of a disabled integration."""
     return either_app
-
-
-def _next(response) -> str | None:  # type: ignore[no-untyped-def]
-    found = re.fullmatch(r'<([^>]+)>; rel="next"', response.headers.get("Link", ""))
-    return found.group(1) if found else None
 
 
 def stored(app, integration_id: str) -> int:  # type: ignore[no-untyped-def]
@@ -54,9 +49,9 @@ def test_the_list_pages_through_every_integration_with_a_link_cursor(make_practi
         assert response.status_code == 200, response.get_json()
         assert all("secret" not in row and row["enabled"] for row in response.get_json())
         seen += [row["id"] for row in response.get_json()]
-        path, pages = _next(response), pages + 1
+        path, pages = next_link(response), pages + 1
     assert seen == made and pages == 3
-    assert _next(practice.get(f"{BASE}?limit=5")) is None
+    assert next_link(practice.get(f"{BASE}?limit=5")) is None
     for query in ("limit=0", "limit=201", "limit=x", "cursor=nope"):
         assert practice.get(f"{BASE}?{query}").status_code == 422, query
 
@@ -125,7 +120,7 @@ def test_every_new_route_is_admin_only_and_scoped_to_the_practice(app, make_prac
     assert other.http.post(rotate, json=body, headers=other.headers).status_code == 404
     assert other.get(BASE).get_json() == []
     owner.post(BASE, {"provider": "standard"})
-    following = _next(owner.get(f"{BASE}?limit=1"))
+    following = next_link(owner.get(f"{BASE}?limit=1"))
     assert following is not None
     foreign = other.get(following)  # the owner's cursor, from another practice
     assert foreign.status_code == 422 and "cursor" in str(foreign.get_json())

@@ -21,13 +21,13 @@ from standardwebhooks import Webhook
 from tests.conftest import wait_for
 from tests.faults.embedded import Embedded, Ledger
 from tests.integration.http import call, exchange
+from tests.links import next_link
 from tests.metrics.scrape import FAMILIES, families
 from tests.samples import GOOD_CHECKIN
 from tests.services.providers import signing
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.slow
-NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
 @pytest.fixture
@@ -57,10 +57,10 @@ def _walk(base: str, key: str, path: str) -> list[dict[str, Any]]:
         assert status == 200, page
         items += page
         pages += 1
-        found = NEXT.search(headers.get("Link") or "")
-        if not found:
+        following = next_link(headers)
+        if following is None:
             return items
-        target = urlsplit(found.group(1))
+        target = urlsplit(following)
         path = target.path + "?" + target.query
         assert pages < 100
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from teleframe.api.auth import issue_key
 from teleframe.extensions import db
 from teleframe.models import Delivery, WebhookEndpoint
+from tests.links import next_link
 from tests.webhooks.helpers import emit_event, run_due, subscribe
 
 pytestmark = pytest.mark.usefixtures("allow_loopback")
@@ -21,11 +21,6 @@ BASE = "/v1/webhook-endpoints"
 def app(either_app):  # type: ignore[no-untyped-def]
     """Each test on PostgreSQL and on SQLite (embedded mode): pages are keyset positions over stored times."""
     return either_app
-
-
-def _next(response) -> str | None:  # type: ignore[no-untyped-def]
-    found = re.fullmatch(r'<([^>]+)>; rel="next"', response.headers.get("Link", ""))
-    return found.group(1) if found else None
 
 
 def test_the_list_pages_through_every_endpoint_with_a_link_cursor(make_practice, receiver):
@@ -39,9 +34,9 @@ def test_the_list_pages_through_every_endpoint_with_a_link_cursor(make_practice,
         assert response.status_code == 200, response.get_json()
         assert all("secret" not in row for row in response.get_json())
         seen += [row["id"] for row in response.get_json()]
-        path, pages = _next(response), pages + 1
+        path, pages = next_link(response), pages + 1
     assert seen == made and pages == 3
-    assert _next(practice.get(f"{BASE}?limit=5")) is None
+    assert next_link(practice.get(f"{BASE}?limit=5")) is None
 
 
 def test_patch_changes_fields_and_revets_the_url(make_practice, receiver):
