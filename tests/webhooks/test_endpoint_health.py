@@ -38,13 +38,20 @@ def shown(practice, endpoint) -> dict:  # type: ignore[no-untyped-def]
     return practice.get(f"{BASE}/{endpoint['id']}").get_json()  # type: ignore[no-any-return]
 
 
-def test_five_days_of_failures_disable_until_re_enabled(app, make_practice, receiver):
+@pytest.fixture
+def streak(app, make_practice, receiver):  # type: ignore[no-untyped-def]
+    """A practice whose one endpoint has just failed its first delivery, at `start`."""
     practice = make_practice()
     endpoint = subscribe(practice, receiver)
     session = practice.session()
     start = utcnow() + timedelta(minutes=1)  # after each first event is recorded
     failing(receiver)
     fail_at(app, practice, session, start)
+    return practice, endpoint, session, start
+
+
+def test_five_days_of_failures_disable_until_re_enabled(app, streak, receiver):  # type: ignore[no-untyped-def]
+    practice, endpoint, session, start = streak
     fail_at(app, practice, session, start + timedelta(days=4, hours=23))
     assert shown(practice, endpoint)["disabled_at"] is None  # not yet five days
 
@@ -67,13 +74,8 @@ def test_five_days_of_failures_disable_until_re_enabled(app, make_practice, rece
     assert results == [rules.SUCCEEDED] * 4
 
 
-def test_a_success_ends_the_failure_streak(app, make_practice, receiver):
-    practice = make_practice()
-    endpoint = subscribe(practice, receiver)
-    session = practice.session()
-    start = utcnow() + timedelta(minutes=1)  # after each first event is recorded
-    failing(receiver)
-    fail_at(app, practice, session, start)
+def test_a_success_ends_the_failure_streak(app, streak, receiver):  # type: ignore[no-untyped-def]
+    practice, endpoint, session, start = streak
     receiver.script.clear()
     emit_event(app, session)
     assert set(beat_at(app, practice.id, start + timedelta(days=3))) == {rules.SUCCEEDED}
@@ -85,13 +87,8 @@ def test_a_success_ends_the_failure_streak(app, make_practice, receiver):
     assert shown(practice, endpoint)["disabled_at"] is not None
 
 
-def test_a_re_enabled_endpoint_starts_a_new_streak(app, make_practice, receiver):
-    practice = make_practice()
-    endpoint = subscribe(practice, receiver)
-    session = practice.session()
-    start = utcnow() + timedelta(minutes=1)  # after each first event is recorded
-    failing(receiver)
-    fail_at(app, practice, session, start)
+def test_a_re_enabled_endpoint_starts_a_new_streak(app, streak, receiver):  # type: ignore[no-untyped-def]
+    practice, endpoint, session, start = streak
     fail_at(app, practice, session, start + timedelta(days=5, minutes=1))
     assert shown(practice, endpoint)["disabled_at"] is not None
     path = f"{BASE}/{endpoint['id']}"
