@@ -89,7 +89,11 @@ class Embedded:
         """The serve process's `worker`, `beat` or `redis-server` child."""
         assert self.process is not None
         for child in psutil.Process(self.process.pid).children():
-            if kind in " ".join(child.cmdline()):
+            try:
+                command = " ".join(child.cmdline())
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                continue  # a killed child not yet reaped by serve: not the one asked for
+            if kind in command:
                 return child
         raise AssertionError(f"no {kind} child:\n{self.log()}")
 
