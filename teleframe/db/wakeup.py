@@ -6,7 +6,8 @@ left to do. The publisher sets a short-lived flag in the broker's Redis (`SET NX
 publishes only when it set it; the worker clears the flag before each claim, so a row committed
 after that claim's snapshot finds no flag and publishes a wake-up of its own. A lost wake-up
 costs at most `GATE_MS` of later ones being skipped; the relay re-publishes staged rows anyway.
-A drain that stops after its bounded rounds with rows left queues its own sequel.
+A drain (`drain`) that stops after its bounded rounds or time with rows left queues its own
+sequel.
 Brokers other than Redis are not gated (every request publishes, as before).
 """
 
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -24,10 +27,12 @@ from teleframe import tasks
 
 log = logging.getLogger(__name__)
 
-# Webhooks keep a wake-up each: an ingest drain (re-folds included) can outlast the task's time
-# limit under load, and the rows it gated would then wait for beat's sweep (seen in the bench).
-GATED = frozenset({tasks.EVALUATE_CHECKIN})
+GATED = frozenset({tasks.EVALUATE_CHECKIN, tasks.INGEST_EVENT})
 GATE_MS = 1000
+# A drain hands over to its sequel after this long even with rounds left: well inside the task
+# time limit (an ingest drain with its re-folds once outlasted it under load, and the rows its
+# wake-up had gated then waited for beat's sweep).
+DRAIN_SECONDS = 20.0
 _clients: dict[str, redis.Redis | None] = {}
 _lock = threading.Lock()
 
@@ -81,3 +86,37 @@ def continue_later(session: Session, task: str) -> None:
     from teleframe.db import outbox
 
     outbox.publish(outbox.relay_of(session), [outbox.Kick(uuid.uuid4(), task, [])])
+
+
+def drain(
+    session: Session,
+    task: str,
+    sequel: str,
+    claim_round: Callable[[uuid.UUID | None], int],
+    batch: int,
+    rounds: int,
+    first: uuid.UUID | None = None,
+) -> int:
+    """What a wake-up of `task` runs: rounds of `claim_round` (each claims up to `batch` rows,
+    `first` in the first round, and is committed) until one comes back short of a full batch.
+    After `rounds` full rounds or `DRAIN_SECONDS`, `sequel` is queued for the rest."""
+    done = 0
+    started = time.monotonic()
+    conf = _relay_conf(session)
+    for _ in range(rounds):
+        rearm(conf, task)  # before the claim's snapshot: rows committed after it wake us again
+        claimed = claim_round(first)
+        session.commit()
+        done, first = done + claimed, None
+        if claimed < batch:
+            return done
+        if time.monotonic() - started > DRAIN_SECONDS:
+            break
+    continue_later(session, sequel)  # more is waiting; the wake-ups were spent
+    return done
+
+
+def _relay_conf(session: Session) -> Any:
+    from teleframe.db import outbox
+
+    return outbox.relay_of(session).celery.conf

@@ -1,6 +1,6 @@
 """From a verified webhook to a session's continuity record and the protocol's prompts.
 
-The edge stores the raw request (one transaction with its outbox row) and answers; the worker
+The edge stores the raw request (one statement; the row is its own work item) and answers; the worker
 normalises it, matches it to a session, stores the events and re-folds the session.
 """
 
@@ -10,9 +10,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, insert, literal, or_, select
+from sqlalchemy import Insert, Table, bindparam, exists, insert, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
@@ -66,14 +68,39 @@ class HookTarget:
         )
 
 
-def stage_inbound(
-    session: Session, integration: HookTarget, request: InboundRequest
-) -> uuid.UUID | None:
-    """The edge's one durable write: the raw request, itself the work item (unprocessed until
-    a worker takes it). The message that wakes a worker is sent on commit; beat sweeps too.
+STAGED_COLUMNS = (
+    "id",
+    "practice_id",
+    "integration_id",
+    "provider",
+    "dedupe_key",
+    "room_id",
+    "url",
+    "request",
+    "received_at",
+)
 
-    The insert happens only while the integration is enabled, checked in the same statement
-    (the edge's copy of the integration may be a few seconds old): None when it is disabled.
+
+@cache
+def _stage_statement() -> Insert:
+    """Built once per process: the raw request inserted only while its integration is enabled
+    (the edge's copy may be a few seconds old), its id returned."""
+    table = cast(Table, InboundEvent.__table__)
+    enabled = exists().where(
+        Integration.id == bindparam("integration_id"), Integration.disabled_at.is_(None)
+    )
+    chosen = select(*(bindparam(name, type_=table.c[name].type) for name in STAGED_COLUMNS))
+    return (
+        insert(table).from_select(list(STAGED_COLUMNS), chosen.where(enabled)).returning(table.c.id)
+    )
+
+
+def stage_inbound(
+    connection: Connection, integration: HookTarget, request: InboundRequest
+) -> outbox.Kick | None:
+    """The edge's one durable write: the raw request, itself the work item (unprocessed until
+    a worker takes it). Returns the wake-up to publish once the write is committed (beat
+    sweeps too), or None when the integration is disabled (nothing written).
     A repeat of a stored event raises IntegrityError (its dedupe key)."""
     provider = PROVIDERS[integration.provider]
     values: dict[str, Any] = {
@@ -87,17 +114,9 @@ def stage_inbound(
         "request": {"headers": dict(request.headers), "body": request.body.decode("latin-1")},
         "received_at": utcnow(),
     }
-    table = cast(Table, InboundEvent.__table__)
-    columns = table.c
-    enabled = exists().where(Integration.id == integration.id, Integration.disabled_at.is_(None))
-    chosen = select(*(literal(value, columns[name].type) for name, value in values.items()))
-    done = session.execute(
-        insert(table).from_select(list(values), chosen.where(enabled)).returning(columns.id)
-    ).first()
-    if done is None:
+    if connection.execute(_stage_statement(), values).first() is None:
         return None
-    outbox.kick(session, tasks.INGEST_EVENT, str(values["id"]))
-    return uuid.UUID(str(values["id"]))
+    return outbox.Kick(uuid.uuid4(), tasks.INGEST_EVENT, [str(values["id"])])
 
 
 def _as_request(inbound: InboundEvent) -> InboundRequest:

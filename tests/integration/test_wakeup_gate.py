@@ -4,6 +4,8 @@ worker starts draining, and every check-in is still staged for that drain."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,9 +17,11 @@ from sqlalchemy import func, select
 from teleframe import tasks
 from teleframe.db import wakeup
 from teleframe.extensions import db
-from teleframe.models import OutboxMessage
+from teleframe.models import InboundEvent, OutboxMessage
 from tests.conftest import PracticeHandle
+from tests.hooks.conftest import HookClient
 from tests.samples import GOOD_CHECKIN
+from tests.services.providers import signing
 
 
 @dataclasses.dataclass
@@ -54,7 +58,8 @@ def gated(make_practice, settings, monkeypatch) -> Iterator[Gated]:  # type: ign
     try:
         yield Gated(api, practice, f"/v1/sessions/{practice.session()}/checkins", celery, sent)
     finally:
-        wakeup.rearm(celery.conf, tasks.EVALUATE_CHECKIN)
+        for task in wakeup.GATED:
+            wakeup.rearm(celery.conf, task)
         with api.app_context():
             db.engine.dispose()
 
@@ -94,3 +99,60 @@ def test_a_drain_that_runs_out_of_rounds_queues_its_sequel(gated, monkeypatch): 
         checkin_tasks._drain(first=None)
     assert gated.waiting() == 0
     assert tasks.DRAIN_EVALUATIONS not in gated.sent
+
+
+def _zoom_event(number: int) -> bytes:
+    """A signed-ready Zoom event with a dedupe key of its own."""
+    event = json.loads(signing.fixture("zoom/participant_left_network.json"))
+    event["payload"]["object"]["participant"]["participant_uuid"] = f"gate-{number}"
+    return json.dumps(event).encode()
+
+
+def test_a_burst_of_webhooks_publishes_one_wake_up_until_the_worker_rearms(gated, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(wakeup, "GATE_MS", 60_000)
+    hook = HookClient(gated.practice, "zoom", signing.ZOOM_SECRET)
+    stamp = int(time.time())
+    for number in range(5):
+        signed = signing.zoom(_zoom_event(number), timestamp=stamp)
+        assert hook.send(signed).get_json()["status"] == "accepted"
+    assert gated.sent.count(tasks.INGEST_EVENT) == 1  # the other four ride on that wake-up
+
+    wakeup.rearm(gated.celery.conf, tasks.INGEST_EVENT)  # a worker begins its claim
+    assert hook.send(signing.zoom(_zoom_event(5), timestamp=stamp)).status_code == 200
+    assert gated.sent.count(tasks.INGEST_EVENT) == 2
+    with gated.api.app_context():  # every one is stored, unprocessed, for the drain
+        waiting = db.session.scalar(
+            select(func.count())
+            .select_from(InboundEvent)
+            .where(
+                InboundEvent.integration_id == hook.integration["id"],
+                InboundEvent.processed_at.is_(None),
+            )
+        )
+    assert waiting == 6
+
+
+def test_a_drain_out_of_time_hands_over_to_its_sequel(gated, monkeypatch):  # type: ignore[no-untyped-def]
+    """Rounds left, time gone: the drain stops and queues the rest rather than run into the
+    task's time limit (which would leave the rows its wake-up gated for beat's sweep)."""
+    rounds: list[uuid.UUID | None] = []
+
+    def full_round(first: uuid.UUID | None) -> int:
+        rounds.append(first)
+        return 10  # a full batch every time: there may be more
+
+    first = uuid.uuid4()
+    monkeypatch.setattr(wakeup, "DRAIN_SECONDS", 0.0)
+    with gated.api.app_context():
+        done = wakeup.drain(
+            db.session, tasks.INGEST_EVENT, tasks.DRAIN_INBOUND, full_round, 10, 20, first
+        )
+    assert (done, rounds) == (10, [first])  # one round, then out of time
+    assert gated.sent == [tasks.DRAIN_INBOUND]
+
+    monkeypatch.setattr(wakeup, "DRAIN_SECONDS", 3600.0)
+    rounds.clear()
+    gated.sent.clear()
+    with gated.api.app_context():
+        wakeup.drain(db.session, tasks.INGEST_EVENT, tasks.DRAIN_INBOUND, full_round, 10, 3)
+    assert rounds == [None, None, None] and gated.sent == [tasks.DRAIN_INBOUND]  # out of rounds

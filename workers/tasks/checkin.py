@@ -47,18 +47,15 @@ def drain_evaluations() -> int:
 
 
 def _drain(first: uuid.UUID | None) -> int:
-    evaluated = 0
-    for _ in range(DRAIN_ROUNDS):
-        # before the claim's snapshot: a check-in committed after it publishes a wake-up
-        wakeup.rearm(outbox.relay_of(db.session).celery.conf, tasks.EVALUATE_CHECKIN)
-        claimed = evaluate_staged(db.session, now=utcnow(), first=first)
-        db.session.commit()
-        evaluated, first = evaluated + claimed, None
-        if claimed < BATCH:
-            return evaluated
-    # more is waiting; the wake-ups were spent
-    wakeup.continue_later(db.session, tasks.DRAIN_EVALUATIONS)
-    return evaluated
+    return wakeup.drain(
+        db.session,
+        tasks.EVALUATE_CHECKIN,
+        tasks.DRAIN_EVALUATIONS,
+        lambda first: evaluate_staged(db.session, now=utcnow(), first=first),
+        BATCH,
+        DRAIN_ROUNDS,
+        first,
+    )
 
 
 @shared_task(name=tasks.CHECK_MISSING_CHECKINS)

@@ -37,18 +37,15 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 def _drain(first: uuid.UUID | None) -> int:
-    processed = 0
-    for _ in range(MAX_ROUNDS):
-        # before the claim's snapshot: an event committed after it publishes a wake-up
-        wakeup.rearm(outbox.relay_of(db.session).celery.conf, tasks.INGEST_EVENT)
-        claimed = ingest.ingest_staged(db.session, now=utcnow(), first=first)
-        db.session.commit()
-        processed, first = processed + claimed, None
-        if claimed < ingest.BATCH:
-            return processed
-    # more is waiting; the wake-ups were spent
-    wakeup.continue_later(db.session, tasks.DRAIN_INBOUND)
-    return processed
+    return wakeup.drain(
+        db.session,
+        tasks.INGEST_EVENT,
+        tasks.DRAIN_INBOUND,
+        lambda first: ingest.ingest_staged(db.session, now=utcnow(), first=first),
+        ingest.BATCH,
+        MAX_ROUNDS,
+        first,
+    )
 
 
 @shared_task(name=tasks.FOLD_SESSION, bind=True)

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from teleframe.api.urls import public_base
+from teleframe.db import outbox
 from teleframe.errors import problem
 from teleframe.extensions import db
 from teleframe.models import Integration
@@ -110,17 +111,38 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
         integration, answer = _fresh_verified(integration, inbound)
         if answer is not None:
             return jsonify(answer), 200
-        stored = ingest.stage_inbound(db.session, integration, inbound)
-        db.session.commit()
+        wake = _stage(integration, inbound)
     except SignatureInvalid as error:
         log.info("refused %s webhook for integration %s: %s", provider, integration_id, error)
         return problem(401, "The webhook signature is not valid or not fresh.")
     except PayloadInvalid:
         return problem(400, "The webhook body could not be read.")
-    except IntegrityError:
-        db.session.rollback()  # the same event again: already stored, nothing more to do
+    except IntegrityError:  # the same event again: already stored, nothing more to do
         return jsonify({"status": "duplicate"}), 200
-    if stored is None:
+    if wake is None:
         forget(integration_id)
         return problem(410, "This integration is disabled; its webhooks are not accepted.")
-    return jsonify({"status": "accepted", "id": str(stored)}), 200
+    return jsonify({"status": "accepted", "id": wake.args[0]}), 200
+
+
+def _stage(target: ingest.HookTarget, inbound: InboundRequest) -> outbox.Kick | None:
+    """The one write, then its wake-up. On PostgreSQL, with no transaction open (the
+    integration came from the cache), the statement is its own transaction: no BEGIN or
+    COMMIT round trips. Otherwise it commits with the request's session."""
+    relay = outbox.relay_of(db.session)
+    if db.engine.dialect.name == "postgresql" and not db.session.in_transaction():
+        with db.engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            wake = ingest.stage_inbound(autocommit, target, inbound)
+        if wake is not None:
+            outbox.publish(relay, [wake])
+        return wake
+    try:
+        wake = ingest.stage_inbound(db.session.connection(), target, inbound)
+        if wake is not None:
+            outbox.stage_kick(db.session, wake)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise
+    return wake
