@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teleframe.models.base import Base, EncryptedJSON, practice_fk, utcnow, uuid_pk
@@ -35,6 +35,14 @@ class InboundEvent(Base):
         UniqueConstraint("integration_id", "dedupe_key"),
         Index("ix_inbound_events_unprocessed", "processed_at"),
         Index("ix_inbound_events_practice_unprocessed", "processed_at", "practice_id"),
+        Index(
+            "ix_inbound_events_parked",
+            "practice_id",
+            "parked_at",
+            "id",
+            postgresql_where=text("parked_at IS NOT NULL"),
+            sqlite_where=text("parked_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

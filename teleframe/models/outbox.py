@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teleframe.models.base import Base, JSONDocument, practice_fk, utcnow, uuid_pk
@@ -23,6 +23,15 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "done_at", "next_attempt_at"),
         Index("ix_outbox_staged", "task", "done_at", "practice_id", "created_at"),
+        # parked rows are few: the scrape's counts and the parked-work list read only them
+        Index(
+            "ix_outbox_parked",
+            "practice_id",
+            "parked_at",
+            "id",
+            postgresql_where=text("parked_at IS NOT NULL"),
+            sqlite_where=text("parked_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
