@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from bench import hooks, load, micro, report, shapes, stack, workload
+from bench import cpu, hooks, load, micro, report, shapes, stack, workload
 from bench.options import machine, parse_args, stop_on_sigterm
 from teleframe import tasks
 
@@ -113,18 +113,22 @@ class Run:
             env,
         )
         print(f"floor: {self.wrk.describe()} POST check-ins, then drain")
-        self.results["floor"] = load.to_drained(
-            f"http://127.0.0.1:{port}",
-            self.checkin_lua,
-            self.wrk,
-            lambda: int(self.redis.get(counter) or 0),
-            lambda http: int(http["n2xx"]),
-            self.args.drain_timeout,
-        )
-        self._report_line("floor", self.results["floor"])
+        parts = {"api": api, "worker": worker}
+        with cpu.spent(parts) as per:
+            result = load.to_drained(
+                f"http://127.0.0.1:{port}",
+                self.checkin_lua,
+                self.wrk,
+                lambda: int(self.redis.get(counter) or 0),
+                lambda http: int(http["n2xx"]),
+                self.args.drain_timeout,
+            )
+        result["cpu_ms_per_item"] = per(result["drained"])
+        self.results["floor"] = result
+        self._report_line("floor", result)
         if self.fixture.integration:
             self.results["floor_hooks"] = self.hook_load(
-                port, {"id": "floor", "secret": "floor"}, "/hooks-floor/"
+                port, {"id": "floor", "secret": "floor"}, "/hooks-floor/", parts, False
             )
         self.results["floor_memory"] = {"api": stack.memory(api), "worker": stack.memory(worker)}
         self.procs.stop_all()
@@ -145,7 +149,8 @@ class Run:
             self.shape,
             env,
         )
-        with shapes.evaluations_counter(self.db_url) as evaluations:
+        parts = {"api": api, "worker": worker}
+        with shapes.evaluations_counter(self.db_url) as evaluations, cpu.spent(parts) as per:
             print(f"teleframe: {self.wrk.describe()} POST check-ins, then drain to stored verdicts")
             result = load.to_drained(
                 f"http://127.0.0.1:{port}",
@@ -155,6 +160,7 @@ class Run:
                 lambda http: int(http["n2xx"]),
                 self.args.drain_timeout,
             )
+        result["cpu_ms_per_item"] = per(result["drained"])
         self.results["teleframe"] = result
         self._report_line("teleframe", result)
         self.results["latency"] = self.latency(port, result["items_per_s"] / 2, "poll")
@@ -162,7 +168,7 @@ class Run:
         self.results["latency_wait_16"] = self.wide_wait(env, result["items_per_s"] / 2)
         if self.fixture.integration:
             self.results["teleframe_hooks"] = self.hook_load(
-                port, self.fixture.integration, "/hooks/zoom/"
+                port, self.fixture.integration, "/hooks/zoom/", parts
             )
         else:
             self.results["teleframe_hooks"] = {"skipped": self.fixture.hooks_skipped}
@@ -221,13 +227,26 @@ class Run:
             self.probe_config("wait"), self.args.drain_timeout,
         )  # fmt: skip
 
-    def hook_load(self, port: int, integration: dict[str, str], prefix: str) -> dict[str, Any]:
+    def hook_load(
+        self,
+        port: int,
+        integration: dict[str, str],
+        prefix: str,
+        parts: dict[str, stack.Started],
+        worker_drains: bool = True,
+    ) -> dict[str, Any]:
+        """wrk's 2xx/s; CPU per event counts the API during the load and the worker until it
+        has processed what was stored (none for the floor's bare insert)."""
         requests, headers = hooks.zoom_requests(integration, self.fixture.room_ids, 4000, prefix)
         script = workload.write_lua(
             self.workdir / f"hooks-{integration['id']}.lua", requests, headers
         )
         print(f"hooks: {self.wrk.describe()} signed Zoom events to {prefix}...")
-        result = load.run_wrk(f"http://127.0.0.1:{port}", script, self.wrk)
+        with cpu.spent(parts) as per:
+            result = load.run_wrk(f"http://127.0.0.1:{port}", script, self.wrk)
+            if worker_drains:
+                shapes.wait_processed(self.db_url, self.args.drain_timeout)
+        result["cpu_ms_per_item"] = per(int(result["n2xx"]))
         result["events_per_s_2xx"] = round(result["n2xx"] / (result["duration_us"] / 1e6), 1)
         print(
             f"  {result['events_per_s_2xx']} events/s answered 2xx ({result['requests']} requests)"

@@ -83,7 +83,41 @@ def rows(out: dict[str, Any]) -> list[tuple[object, ...]]:
         ("7. peak RSS MB, gunicorn API worker", api_floor, api_tf, _x(ratio(api_tf, api_floor)), "< 120 MB"),
         ("7. peak RSS MB, Celery worker process", worker_floor, worker_tf, _x(ratio(worker_tf, worker_floor)), "< 150 MB"),
     ]  # fmt: skip
-    return result + shapes(out, floor_done, tf_done)
+    return result + cpu_rows(out) + shapes(out, floor_done, tf_done)
+
+
+CPU_PARTS = ("api", "worker", "postgres", "redis")
+
+
+def _cpu(data: dict[str, Any] | None) -> str | None:
+    """ "API / worker / PostgreSQL / Redis = total" CPU ms per item."""
+    if not data or "api" not in data:
+        return None
+    parts = [float(data.get(part, 0.0)) for part in CPU_PARTS]
+    return " / ".join(f"{part:.2f}" for part in parts) + f" = {sum(parts):.2f}"
+
+
+def _cpu_total(data: dict[str, Any] | None) -> float | None:
+    return sum(float(data.get(part, 0.0)) for part in CPU_PARTS) if data else None
+
+
+def cpu_rows(out: dict[str, Any]) -> list[tuple[object, ...]]:
+    """CPU ms per item, by part: steadier than throughput on a shared machine. The floor's
+    ratio is total against total (the inverse of what the machine's CPU allows each)."""
+    rows: list[tuple[object, ...]] = []
+    for label, floor_key, tf_key in (
+        ("check-in to stored verdict", "floor", "teleframe"),
+        ("hook event to processed (floor: the insert only)", "floor_hooks", "teleframe_hooks"),
+    ):
+        floor_cpu = _get(out, floor_key, "cpu_ms_per_item")
+        tf_cpu = _get(out, tf_key, "cpu_ms_per_item")
+        if tf_cpu is None:
+            continue
+        rows.append((
+            f"7b. CPU ms per {label}: API / worker / PostgreSQL / Redis = total",
+            _cpu(floor_cpu), _cpu(tf_cpu), _x(ratio(_cpu_total(floor_cpu), _cpu_total(tf_cpu))), "",
+        ))  # fmt: skip
+    return rows
 
 
 def _pair(data: dict[str, Any], first: str, second: str) -> str | None:

@@ -47,3 +47,49 @@ def test_wrk_script_holds_every_request(tmp_path: Path) -> None:
     text = script.read_text()
     assert text.count("/checkins]==]") == 22
     assert sum(status == 422 for _k, status, _b in workload.VARIANTS) == 2
+
+
+def test_cpu_row_sums_the_parts_and_compares_totals() -> None:
+    out = {
+        "floor": {"cpu_ms_per_item": {"api": 2.0, "worker": 1.0, "postgres": 0.5, "redis": 0.5}},
+        "teleframe": {
+            "cpu_ms_per_item": {"api": 4.0, "worker": 3.0, "postgres": 1.0, "redis": 0.0}
+        },
+    }
+    (row,) = report.cpu_rows(out)
+    assert row[1] == "2.00 / 1.00 / 0.50 / 0.50 = 4.00"
+    assert row[2] == "4.00 / 3.00 / 1.00 / 0.00 = 8.00"
+    assert row[3] == "0.50x"  # the floor's CPU per item over teleframe's
+
+
+def test_cpu_spent_counts_the_parts_process_tree(tmp_path: Path) -> None:
+    """A child of the started process burns 0.3 s of CPU inside the block: counted."""
+    import sys
+    import time
+
+    from bench import cpu, stack
+
+    go, done = tmp_path / "go", tmp_path / "burnt"
+    burn = (
+        "import time, pathlib\n"
+        f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.01)\n"
+        "end = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\n"
+        f"pathlib.Path({str(done)!r}).touch()\n"
+        "time.sleep(60)"
+    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"
+    procs = stack.Processes(tmp_path)
+    item = procs.start("parent", [sys.executable, "-c", parent], {})
+    try:
+        time.sleep(1.0)  # both interpreters started, the child waiting for `go`
+        with cpu.spent({"api": item}) as per:
+            go.touch()
+            deadline = time.monotonic() + 30
+            while not done.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+    finally:
+        procs.stop_all()
+    spent = per(2)
+    assert spent["items"] == 2
+    assert 140 <= spent["api"] <= 200  # 0.3 s over 2 items (with the child's own polling)
