@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from teleframe import tasks
 from teleframe.models import Delivery, InboundEvent, OutboxMessage
@@ -75,10 +75,15 @@ def _staged(session: Session, practice_id: uuid.UUID, page: Page) -> list[dict[s
 
 
 def _webhooks(session: Session, practice_id: uuid.UUID, page: Page) -> list[dict[str, Any]]:
-    query = select(InboundEvent).where(
-        InboundEvent.practice_id == practice_id,
-        InboundEvent.parked_at.is_not(None),
-        _only(page.kind, WEBHOOK),
+    query = (
+        select(InboundEvent)
+        .where(
+            InboundEvent.practice_id == practice_id,
+            InboundEvent.parked_at.is_not(None),
+            _only(page.kind, WEBHOOK),
+        )
+        # the raw request is not shown: not decrypted (PHI), nor able to fail the list
+        .options(defer(InboundEvent.request))
     )
     rows = session.scalars(_newest_first(query, InboundEvent, page.after, page.limit))
     return [

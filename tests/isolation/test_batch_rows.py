@@ -3,20 +3,33 @@ every other practice's row in the same batch is stored."""
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import defer
 
 from teleframe import tasks
 from teleframe.extensions import db
-from teleframe.models import CheckIn, Client, Clinician, Evaluation, OutboxMessage, TherapySession
+from teleframe.models import (
+    CheckIn,
+    Client,
+    Clinician,
+    Evaluation,
+    InboundEvent,
+    OutboxMessage,
+    TherapySession,
+)
 from teleframe.models.base import utcnow
-from teleframe.operations import retention
+from teleframe.operations import ingest, retention
 from teleframe.operations.evaluation import evaluate_staged
 from teleframe.services import parking
+from tests.hooks.conftest import HookClient
 from tests.samples import GOOD_CHECKIN
+from tests.services.providers import signing
 
 
 def _check_in(practice: Any) -> tuple[str, str]:
@@ -174,3 +187,40 @@ def test_a_check_in_that_no_longer_decrypts_fails_alone(quiet_app, quiet_practic
         assert _evaluated(good) == "clear"
         row = _outbox_row(bad)
         assert row.failures == 1 and row.done_at is None and row.last_error
+
+
+def test_a_webhook_that_no_longer_decrypts_fails_alone(quiet_app, quiet_practice):
+    """The batch reads its stored requests in one query and decrypts each alone."""
+    practice = quiet_practice("A")
+    hook = HookClient(practice, "zoom", signing.ZOOM_SECRET)
+    stamp = int(time.time())
+    ids = []
+    for number in range(3):
+        event = json.loads(signing.fixture("zoom/participant_left_network.json"))
+        event["payload"]["object"]["participant"]["participant_uuid"] = f"batch-{number}"
+        answer = hook.send(signing.zoom(json.dumps(event).encode(), timestamp=stamp))
+        ids.append(uuid.UUID(answer.get_json()["id"]))
+    bad, good = ids[1], [ids[0], ids[2]]
+    with quiet_app.app_context():
+        db.session.execute(
+            text("UPDATE inbound_events SET request = 't1:not-ciphertext' WHERE id = :i"),
+            {"i": bad},
+        )
+        db.session.commit()
+        assert ingest.ingest_staged(db.session, now=utcnow()) == 3  # one batch
+        db.session.commit()
+        unread = select(InboundEvent).options(defer(InboundEvent.request))
+        rows = {row.id: row for row in db.session.scalars(unread)}
+        assert all(rows[i].processed_at is not None and rows[i].attempts == 0 for i in good)
+        assert all(rows[i].outcome in ("matched", "unmatched") for i in good)
+        assert rows[bad].processed_at is None and rows[bad].attempts == 1
+        assert rows[bad].retry_at is not None
+
+        # parked at last, it is still listed: the listing never decrypts the raw request
+        db.session.execute(
+            update(InboundEvent).where(InboundEvent.id == bad).values(parked_at=utcnow())
+        )
+        db.session.commit()
+    listed = practice.get("/v1/parked-work?kind=webhook")
+    assert listed.status_code == 200, listed.get_json()
+    assert [item["id"] for item in listed.get_json()] == [str(bad)]
