@@ -96,7 +96,10 @@ def redis_keys(url: str = REDIS_URL) -> Iterator[list[str]]:
         with contextlib.suppress(redis.RedisError):
             client = redis.Redis.from_url(url)
             for key in keys:
-                client.delete(key, f"_kombu.binding.{key}")
+                client.delete(key, f"_kombu.binding.{key}", f"_kombu.binding_permanent.{key}")
+                # what teleframe keeps under a queue's name: heartbeats, wake-up flags
+                for kept in client.scan_iter(match=f"teleframe:{key}:*"):
+                    client.delete(kept)
 
 
 @dataclass

@@ -93,3 +93,26 @@ def test_cpu_spent_counts_the_parts_process_tree(tmp_path: Path) -> None:
     spent = per(2)
     assert spent["items"] == 2
     assert 140 <= spent["api"] <= 200  # 0.3 s over 2 items (with the child's own polling)
+
+
+def test_the_run_leaves_no_keys_of_its_queues_behind(redis_url: str) -> None:
+    import uuid
+
+    import redis
+
+    from bench import stack
+
+    queue = f"teleframe-bench-{uuid.uuid4().hex[:8]}-teleframe"
+    left = [
+        queue,
+        f"_kombu.binding.{queue}",
+        f"_kombu.binding_permanent.{queue}",
+        f"teleframe:{queue}:heartbeat:workers",
+        f"teleframe:{queue}:wake:teleframe.evaluate_checkin",
+    ]
+    client = redis.Redis.from_url(redis_url)
+    with stack.redis_keys(redis_url) as keys:
+        keys.append(queue)
+        for key in left:
+            client.set(key, b"1")
+    assert client.exists(*left) == 0

@@ -74,8 +74,11 @@ class Receiver:
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", "24")
-                self.end_headers()
-                self.wfile.write(b"response body, not kept.")
+                try:
+                    self.end_headers()
+                    self.wfile.write(b"response body, not kept.")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # teleframe gave up waiting (its deadline): what these tests expect
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
