@@ -1,7 +1,7 @@
 """From a verified webhook to a session's continuity record and the protocol's prompts.
 
-The edge stores the raw request (one statement; the row is its own work item) and answers; the worker
-normalises it, matches it to a session, stores the events and re-folds the session.
+The edge stores the raw request (one statement; the row is its own work item) and answers;
+the worker normalises it, matches it to a session, stores the events and re-folds the session.
 """
 
 from __future__ import annotations
