@@ -8,7 +8,7 @@ from typing import Any
 
 import phonenumbers
 import pycountry
-from marshmallow import ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length
 
 from teleframe.services.moments import EARLIEST, LATEST, OutOfRange, bounded_utc
@@ -113,3 +113,12 @@ class BoundedDate(fields.Date):
                 f"Must lie between {self.earliest.isoformat()} and {LATEST.year - 1}-12-31."
             )
         return day
+
+
+class ChangeSchema(Schema):
+    """A PATCH body: every field optional, but an empty one changes nothing and is refused."""
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **kwargs: object) -> None:
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")

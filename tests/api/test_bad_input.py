@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -183,3 +184,15 @@ def test_accepted_checkin_and_its_outbox_row_are_written_together(app, make_prac
     assert message.args == [checkin_id]
     assert message.task == "teleframe.evaluate_checkin"
     assert _count(app, CheckIn, session) == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/practice", "/v1/integrations/{id}", "/v1/webhook-endpoints/{id}"],
+)
+def test_an_empty_change_is_refused(make_practice, path):
+    """A PATCH that names no field would change nothing: 422, said in the body's errors."""
+    practice = make_practice()
+    response = practice.http.patch(path.format(id=uuid.uuid4()), json={}, headers=practice.headers)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"]["_schema"] == ["Give at least one field to change."]

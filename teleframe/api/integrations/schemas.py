@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from teleframe.api.fields import StrictBoolean, printable, text
+from teleframe.api.fields import ChangeSchema, StrictBoolean, printable, text
 from teleframe.api.sessions.schemas import PROVIDERS
 from teleframe.services.secret_rotation import MAX_OVERLAP, OVERLAP
 
@@ -41,16 +41,11 @@ class IntegrationSchema(Schema):
     )
 
 
-class IntegrationPatchSchema(Schema):
+class IntegrationPatchSchema(ChangeSchema):
     enabled = StrictBoolean(
         metadata={"description": "false: hooks answer 410 and nothing is stored; true again"}
     )
     label = fields.String(validate=[validate.Length(max=200), printable])
-
-    @validates_schema
-    def _something(self, data: dict, **kwargs: object) -> None:
-        if not data:
-            raise ValidationError("Give at least one field to change.", "_schema")
 
 
 class IntegrationRotateSchema(Schema):

@@ -1,6 +1,6 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from teleframe.api.fields import text
+from teleframe.api.fields import ChangeSchema, text
 from teleframe.operations.practice import RETENTION_YEARS
 
 
@@ -13,7 +13,7 @@ class PracticeSchema(Schema):
     created_at = fields.DateTime()
 
 
-class PracticePatchSchema(Schema):
+class PracticePatchSchema(ChangeSchema):
     name = text(200)
     retention_years = fields.Integer(
         strict=True,
@@ -24,8 +24,3 @@ class PracticePatchSchema(Schema):
             "at least your state's rule"
         },
     )
-
-    @validates_schema
-    def _something(self, data: dict, **kwargs: object) -> None:
-        if not data:
-            raise ValidationError("Give at least one field to change.", "_schema")

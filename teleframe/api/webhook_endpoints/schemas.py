@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from teleframe.api.fields import BoundedDateTime, printable, text
+from teleframe.api.fields import BoundedDateTime, ChangeSchema, printable, text
 from teleframe.api.pagination import PageArgsSchema
 from teleframe.services.delivery import EVENT_TYPES
 
@@ -84,7 +84,7 @@ class ReplayResultSchema(Schema):
     requeued = fields.Integer()
 
 
-class WebhookEndpointPatchSchema(Schema):
+class WebhookEndpointPatchSchema(ChangeSchema):
     url = fields.String(
         validate=validate.Length(min=8, max=2000),
         metadata={"description": "vetted again: must resolve only to public addresses"},
@@ -97,11 +97,6 @@ class WebhookEndpointPatchSchema(Schema):
     enabled = fields.Boolean(
         metadata={"description": "false disables; true re-enables (clears the reason)"}
     )
-
-    @validates_schema
-    def _something(self, data: dict, **kwargs: object) -> None:
-        if not data:
-            raise ValidationError("Give at least one field to change.", "_schema")
 
 
 class EndpointListArgsSchema(PageArgsSchema):
