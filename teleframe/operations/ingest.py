@@ -144,12 +144,8 @@ def _raw_requests(session: Session, rows: Sequence[InboundEvent]) -> dict[uuid.U
     return {row_id: text for row_id, text in found if text is not None}
 
 
-def _as_request(inbound: InboundEvent, encrypted: str | None, dialect: Any) -> InboundRequest:
-    raw: dict[str, Any] = (
-        inbound.request
-        if encrypted is None
-        else EncryptedJSON().process_result_value(encrypted, dialect)
-    )
+def _as_request(inbound: InboundEvent, encrypted: str, dialect: Any) -> InboundRequest:
+    raw: dict[str, Any] = EncryptedJSON().process_result_value(encrypted, dialect)
     return InboundRequest(
         url=inbound.url, headers=raw["headers"], body=raw["body"].encode("latin-1")
     )
@@ -185,16 +181,16 @@ def match_inbound(
     session: Session,
     inbound: InboundEvent,
     matches: dict[Any, Any],
-    now: datetime | None = None,
-    encrypted: str | None = None,
+    now: datetime,
+    encrypted: str,
 ) -> Matched | None:
-    """Normalise one raw webhook and find its session; stores nothing (the caller locks the
-    session first).
+    """Normalise one raw webhook (`encrypted`: its stored request, from `_raw_requests`) and
+    find its session; stores nothing (the caller locks the session first).
 
     `matches` remembers room lookups within a batch: one session's webhooks arrive together.
     A body the provider cannot read is parked at once: reading it again cannot help.
     """
-    inbound.processed_at = now or utcnow()
+    inbound.processed_at = now
     try:
         request = _as_request(inbound, encrypted, session.get_bind().dialect)
         events = PROVIDERS[inbound.provider].normalize(request)
@@ -257,8 +253,7 @@ def ingest_staged(
 
     def read(rows: Sequence[InboundEvent]) -> list[Matched]:
         found = [
-            match_inbound(session, item, matches, now, stored_requests.get(item.id))
-            for item in rows
+            match_inbound(session, item, matches, now, stored_requests[item.id]) for item in rows
         ]
         return [item for item in found if item is not None]
 
