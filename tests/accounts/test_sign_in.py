@@ -119,6 +119,28 @@ def test_sign_in_is_rate_limited(app, make_practice, fake_clock):
     assert statuses[-1] == 429
 
 
+def test_only_the_dashboard_runs_the_rate_limiter(app, make_practice, monkeypatch):  # type: ignore[no-untyped-def]
+    """Its only limits are the sign-in page's: API calls and webhooks do not pay for it."""
+    from teleframe.dashboard.wiring import limiter
+
+    checked: list[str] = []
+    real = limiter.identify_request  # the first thing each limit check does
+
+    def spy() -> str:
+        from flask import request
+
+        checked.append(request.path)
+        return real()
+
+    monkeypatch.setattr(limiter, "identify_request", spy)
+    practice = make_practice()
+    assert practice.get("/v1/sessions?date=2026-12-01").status_code == 200
+    assert checked == []
+    http = app.test_client()
+    assert http.get("/app/sign-in").status_code == 200
+    assert checked == ["/app/sign-in"]
+
+
 def test_a_form_without_its_csrf_token_is_refused(app, make_practice, fake_clock):
     person = _admin(app, make_practice, fake_clock)
     response = person.http.post(

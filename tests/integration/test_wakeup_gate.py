@@ -156,3 +156,29 @@ def test_a_drain_out_of_time_hands_over_to_its_sequel(gated, monkeypatch):  # ty
     with gated.api.app_context():
         wakeup.drain(db.session, tasks.INGEST_EVENT, tasks.DRAIN_INBOUND, full_round, 10, 3)
     assert rounds == [None, None, None] and gated.sent == [tasks.DRAIN_INBOUND]  # out of rounds
+
+
+def test_a_busy_drain_keeps_its_wake_up_until_a_round_finds_nothing(gated, monkeypatch):  # type: ignore[no-untyped-def]
+    """Requests that stage rows while a drain finds work ride on its wake-up (no message, no
+    task each); once a round finds nothing the flag is cleared, and a later row publishes."""
+    monkeypatch.setattr(wakeup, "GATE_MS", 60_000)
+    assert gated.practice.post(gated.path, GOOD_CHECKIN).status_code == 202
+    assert gated.sent.count(tasks.EVALUATE_CHECKIN) == 1  # the drain's own wake-up
+    found = iter([2, 1, 0, 0])
+    published: list[int] = []
+
+    def busy_round(first: uuid.UUID | None) -> int:
+        # a client checks in while this round runs
+        assert gated.practice.post(gated.path, GOOD_CHECKIN).status_code == 202
+        published.append(gated.sent.count(tasks.EVALUATE_CHECKIN))
+        return next(found)
+
+    with gated.api.app_context():
+        done = wakeup.drain(
+            db.session, tasks.EVALUATE_CHECKIN, tasks.DRAIN_EVALUATIONS, busy_round, 50, 20
+        )
+    assert done == 3
+    # rounds 1 to 3 ran under the drain's wake-up; the third found nothing and cleared it, so
+    # the request during the last round published its own
+    assert published == [1, 1, 1, 2]
+    assert tasks.DRAIN_EVALUATIONS not in gated.sent  # it ended idle: no sequel
