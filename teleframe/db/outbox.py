@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import celery
 from celery import Celery
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import Update, bindparam, event, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from teleframe.db import breaker, fair, wakeup
@@ -192,11 +193,20 @@ def claim_staged(
 
 def mark_all_done(session: Session, messages: list[OutboxMessage]) -> None:
     if messages:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([message.id for message in messages]))
-            .values(done_at=utcnow())
-        )
+        ids = [message.id for message in messages]
+        session.execute(_mark_done_statement(), {"ids": ids, "marked_at": utcnow()})
+
+
+@cache
+def _mark_done_statement() -> Update:
+    """Built once per process; no search of the session for the rows to update in memory
+    (a drain's rounds never read them again): a tenth of a small round in the profile."""
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+        .values(done_at=bindparam("marked_at"))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def backoff(attempts: int) -> timedelta:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from teleframe.db.upsert import insert_new
@@ -30,7 +31,14 @@ def for_events(session: Session, event_ids: Sequence[uuid.UUID], now: datetime) 
     """Deliveries for events just recorded (ids that lost to a duplicate match nothing)."""
     if not event_ids:
         return 0
-    return _make(session, [OutboundEvent.id.in_(list(event_ids))], now, limit=None)
+    pairs = session.execute(_for_events_statement(), {"event_ids": list(event_ids)}).all()
+    return _insert(session, pairs, now)
+
+
+@cache
+def _for_events_statement() -> Select[uuid.UUID, str, uuid.UUID, uuid.UUID]:
+    """Built once per process: every evaluation round runs it, mostly finding no endpoint."""
+    return _pairs([OutboundEvent.id.in_(bindparam("event_ids", expanding=True))], limit=None)
 
 
 def catch_up(session: Session, endpoint: WebhookEndpoint, now: datetime) -> int:
@@ -65,9 +73,15 @@ def _undelivered() -> ColumnElement[bool]:
 def _make(
     session: Session, where: list[ColumnElement[bool]], now: datetime, limit: int | None
 ) -> int:
-    """Pending deliveries for each (event, subscribed enabled endpoint) matching `where`; an
-    endpoint gets no event from before its creation. Idempotent (unique endpoint, event)."""
-    pairs = session.execute(
+    return _insert(session, session.execute(_pairs(where, limit)).all(), now)
+
+
+def _pairs(
+    where: list[ColumnElement[bool]], limit: int | None
+) -> Select[uuid.UUID, str, uuid.UUID, uuid.UUID]:
+    """(event, subscribed enabled endpoint) pairs matching `where`; an endpoint gets no event
+    from before its creation."""
+    return (
         select(OutboundEvent.id, OutboundEvent.type, OutboundEvent.practice_id, WebhookEndpoint.id)
         .join(
             WebhookSubscription,
@@ -84,7 +98,11 @@ def _make(
         )
         .order_by(OutboundEvent.created_at)
         .limit(limit)
-    ).all()
+    )
+
+
+def _insert(session: Session, pairs: Sequence[Any], now: datetime) -> int:
+    """Pending deliveries for the pairs. Idempotent (unique endpoint, event)."""
     rows = [
         _delivery(event_id, kind, practice, endpoint, now)
         for event_id, kind, practice, endpoint in pairs

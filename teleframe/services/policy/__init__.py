@@ -5,9 +5,9 @@ immutable version; `content_hash` names that version; `compile_policy` prepares 
 evaluation once (CEL custom rules compiled, lookups built) and caches the result by hash.
 """
 
-from .cel import CelError, CelProgram, cel_activation, to_cel
-from .compiled import CompiledPolicy, compile_policy
-from .custom_rules import SAMPLE_CHECKIN, SAMPLE_SESSION, CompiledRule
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .document import (
     ClientSettings,
     CompactOverride,
@@ -36,6 +36,28 @@ from .rules import (
     checkin_window,
 )
 from .validation import validate_policy
+
+if TYPE_CHECKING:
+    from .cel import CelError, CelProgram, cel_activation, to_cel
+    from .compiled import CompiledPolicy, compile_policy
+    from .custom_rules import SAMPLE_CHECKIN, SAMPLE_SESSION, CompiledRule
+
+# CEL (celpy, lark and pendulum: about 6 MB of a process) loads on first use: the API process
+# needs it only when a policy with custom rules is saved, the worker when it compiles one.
+_CEL_NAMES = {
+    **dict.fromkeys(("CelError", "CelProgram", "cel_activation", "to_cel"), ".cel"),
+    **dict.fromkeys(("CompiledPolicy", "compile_policy"), ".compiled"),
+    **dict.fromkeys(("SAMPLE_CHECKIN", "SAMPLE_SESSION", "CompiledRule"), ".custom_rules"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _CEL_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_CEL_NAMES[name], __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MAX_POLICY_CHARS",
