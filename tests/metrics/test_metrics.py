@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -82,3 +83,22 @@ def test_staged_work_shows_in_the_outbox_gauges(app, client, make_practice) -> N
         celery.send_task = original
     assert value(after, "teleframe_outbox_pending") >= before + 1
     assert value(after, "teleframe_outbox_oldest_age_seconds") >= 0
+
+
+def test_signed_hooks_are_counted_as_accepted_duplicate_and_challenge(
+    client, make_practice
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.hooks.conftest import HookClient
+    from tests.services.providers import signing
+
+    sample = "teleframe_inbound_hooks_total"
+    hook = HookClient(make_practice(), "zoom", signing.ZOOM_SECRET)
+    event = signing.fixture("zoom/participant_left_network.json")
+    challenge = b'{"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}'
+    before = scrape(client)
+    for body in (event, event, challenge):
+        assert hook.send(signing.zoom(body, timestamp=int(time.time()))).status_code == 200
+    after = scrape(client)
+    for outcome in ("accepted", "duplicate", "challenge"):
+        labels = {"provider": "zoom", "outcome": outcome}
+        assert value(after, sample, **labels) == value(before, sample, **labels) + 1, outcome

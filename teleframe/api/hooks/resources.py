@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cachetools import TTLCache
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from teleframe.api.urls import public_base
@@ -110,6 +110,7 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
     try:
         integration, answer = _fresh_verified(integration, inbound)
         if answer is not None:
+            g.hook_outcome = "challenge"
             return jsonify(answer), 200
         wake = _stage(integration, inbound)
     except SignatureInvalid as error:
@@ -118,10 +119,12 @@ def receive(provider: str, integration_id: uuid.UUID) -> Response | tuple[Respon
     except PayloadInvalid:
         return problem(400, "The webhook body could not be read.")
     except IntegrityError:  # the same event again: already stored, nothing more to do
+        g.hook_outcome = "duplicate"
         return jsonify({"status": "duplicate"}), 200
     if wake is None:
         forget(integration_id)
         return problem(410, "This integration is disabled; its webhooks are not accepted.")
+    g.hook_outcome = "accepted"
     return jsonify({"status": "accepted", "id": wake.args[0]}), 200
 
 
