@@ -3,11 +3,13 @@ the session's progress (in progress, ended) and the disruption protocol's prompt
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ from teleframe.models import (
     TherapySession,
 )
 from teleframe.operations.notification import emit_all, outbound_row
-from teleframe.operations.policy import session_policy
+from teleframe.operations.policy import current_version_id, session_policy
 from teleframe.services import continuity as fold
 from teleframe.services.providers import Event
 from teleframe.services.session_progress import Progress, progress
@@ -83,9 +85,29 @@ def lock_sessions(session: Session, ids: Iterable[uuid.UUID]) -> list[TherapySes
     )
 
 
-def policy_document(session: Session, therapy_session: TherapySession) -> dict[str, Any]:
-    """The session's policy (pinned or current); folding events never pins one."""
-    return session_policy(session, therapy_session).document
+# Versions never change once stored, so a process builds each one's protocol once: reading
+# the version's whole document for every session of every round was a fifth of a small
+# ingest round in the profile (README, "Benchmarks").
+_protocols: LRUCache[uuid.UUID, fold.Protocol] = LRUCache(maxsize=256)
+_protocols_lock = threading.Lock()
+
+
+def protocol_of(session: Session, therapy_session: TherapySession) -> fold.Protocol:
+    """The disruption protocol of the session's policy (pinned or current); folding events
+    never pins one."""
+    version_id = therapy_session.policy_version_id or current_version_id(
+        session, therapy_session.practice_id
+    )
+    if version_id is not None:
+        with _protocols_lock:
+            cached = _protocols.get(version_id)
+        if cached is not None:
+            return cached
+    version = session_policy(session, therapy_session)
+    protocol = fold.Protocol.from_policy(version.document)
+    with _protocols_lock:
+        _protocols[version.id] = protocol
+    return protocol
 
 
 def signed_at(session: Session, therapy_session: TherapySession) -> datetime | None:
@@ -108,7 +130,7 @@ def refold(
     `arrived`: this fold follows new events. The caller holds the session row locked
     (`lock_sessions`), so concurrent folds of one session queue up.
     """
-    protocol = fold.Protocol.from_policy(policy_document(session, therapy_session))
+    protocol = protocol_of(session, therapy_session)
     record = fold.fold(
         session_events(session, therapy_session.id),
         protocol,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import VERDICT_SECONDS
+from tests.conftest import VERDICT_SECONDS, wait_for
 from tests.integration.http import call, init_practice, new_session, serving
 from tests.policy.test_hostile_policies import HIDDEN_COST, _crowded_checkin
 from tests.samples import GOOD_CHECKIN
@@ -79,10 +79,20 @@ def test_embedded_metrics_show_the_worker_without_configuration(embedded):
     from tests.metrics.scrape import families, value
 
     base = embedded[0]
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as answer:
-        parsed = families(answer.read().decode())
+
+    def scraped() -> Any:
+        with urllib.request.urlopen(base + "/metrics", timeout=5) as answer:
+            return families(answer.read().decode())
+
+    # a task is counted when it ends, and a drain goes on while check-ins keep arriving (the
+    # test before this one sent some): wait for it rather than read once
     evaluated = {"task": "teleframe.evaluate_checkin", "outcome": "success"}
-    assert value(parsed, "teleframe_tasks_total", **evaluated) >= 1
+    wait_for(
+        lambda: value(scraped(), "teleframe_tasks_total", **evaluated) >= 1,
+        timeout=30,
+        interval=0.2,
+    )
+    parsed = scraped()
     assert value(parsed, "teleframe_checkin_verdict_seconds_count") >= 1
     checkins = {"route": "/v1/sessions/<uuid:session_id>/checkins", "status": "202"}
     assert value(parsed, "teleframe_http_request_duration_seconds_count", **checkins) >= 1
