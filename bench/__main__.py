@@ -165,6 +165,9 @@ class Run:
         self._report_line("teleframe", result)
         self.results["latency"] = self.latency(port, result["items_per_s"] / 2, "poll")
         self.results["latency_wait"] = self.latency(port, result["items_per_s"] / 2, "wait")
+        # where the knee is: the same probe at a quarter and a tenth of that throughput
+        for name, share in (("latency_wait_quarter", 4), ("latency_wait_tenth", 10)):
+            self.results[name] = self.latency(port, result["items_per_s"] / share, "wait")
         self.results["latency_wait_16"] = self.wide_wait(env, result["items_per_s"] / 2)
         if self.fixture.integration:
             self.results["teleframe_hooks"] = self.hook_load(

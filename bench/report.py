@@ -44,6 +44,14 @@ def rows(out: dict[str, Any]) -> list[tuple[object, ...]]:
          _pair(waited, "p50_ms", "p99_ms"), None, "< 20 / < 100 ms"),
         (f"3. the same, Prefer: wait, API 2 workers x 16 threads (at {wide.get('target_rate')}/s)", None,
          _pair(wide, "p50_ms", "p99_ms"), None, "< 20 / < 100 ms"),
+        *(
+            (f"3. the same, Prefer: wait, at {share} of (2) ({probe.get('target_rate', '-')}/s)", None,
+             _pair(probe, "p50_ms", "p99_ms"), None, "")
+            for share, probe in (
+                ("a quarter", out.get("latency_wait_quarter") or {}),
+                ("a tenth", out.get("latency_wait_tenth") or {}),
+            )
+        ),
         (f"3. submit to verdict p50 / p99 ms, polling (at {rate}/s)", None,
          _pair(latency, "p50_ms", "p99_ms"), None, ""),
         ("3. server side evaluated - submitted, p50 / p99 ms", None,
