@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 import celery
 from celery import Celery
@@ -147,13 +146,15 @@ def mark_done(session: Session, message_id: str | None) -> None:
     )
 
 
-def staged_waiting(task: str, now: datetime) -> list[Any]:
-    """Staged work of one kind not done and not waiting out a retry's backoff."""
-    return [
-        OutboxMessage.task == task,
+@cache
+def _staged_claim() -> fair.FairClaim[OutboxMessage]:
+    """Staged work of one kind (`task`) not done and not waiting out a retry's backoff (`now`)."""
+    waiting = (
+        OutboxMessage.task == bindparam("task"),
         OutboxMessage.done_at.is_(None),
-        or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
-    ]
+        or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= bindparam("now")),
+    )
+    return fair.FairClaim(OutboxMessage, waiting, OutboxMessage.created_at)
 
 
 def own_row(session: Session, task: str, task_id: str | None, args: list[str]) -> uuid.UUID | None:
@@ -185,10 +186,8 @@ def claim_staged(
 ) -> list[OutboxMessage]:
     """Staged work of one kind, `first` (the task's own row) leading, then round-robin across
     practices, oldest first within each; locked so that concurrent workers split it."""
-    waiting = staged_waiting(task, now or utcnow())
-    return fair.claim_fair(
-        session, OutboxMessage, waiting, OutboxMessage.created_at, limit, first=first
-    )
+    values = {"task": task, "now": now or utcnow()}
+    return _staged_claim().claim(session, limit, values, first=first)
 
 
 def mark_all_done(session: Session, messages: list[OutboxMessage]) -> None:

@@ -234,21 +234,18 @@ def claim_inbound(
 ) -> list[InboundEvent]:
     """Stored webhooks not yet processed (nor waiting out a retry), `first` leading, then
     round-robin across practices, oldest first within each."""
-    waiting = [
+    return _inbound_claim().claim(session, limit, {"now": now}, first=first)
+
+
+@cache
+def _inbound_claim() -> fair.FairClaim[InboundEvent]:
+    waiting = (
         InboundEvent.processed_at.is_(None),
-        or_(InboundEvent.retry_at.is_(None), InboundEvent.retry_at <= now),
-    ]
+        or_(InboundEvent.retry_at.is_(None), InboundEvent.retry_at <= bindparam("now")),
+    )
     # the raw request is read for the batch and decrypted per row (`_raw_requests`)
     deferred = [defer(InboundEvent.request)]
-    return fair.claim_fair(
-        session,
-        InboundEvent,
-        waiting,
-        InboundEvent.received_at,
-        limit,
-        first=first,
-        options=deferred,
-    )
+    return fair.FairClaim(InboundEvent, waiting, InboundEvent.received_at, options=deferred)
 
 
 def ingest_staged(
