@@ -34,6 +34,11 @@ def lock_in_order(
         .options(*options)
         .with_for_update(skip_locked=True)
     ).all()
+    return in_order(rows, ids)
+
+
+def in_order(rows: Sequence[T], ids: Sequence[uuid.UUID]) -> list[T]:
+    """`rows` sorted as their ids are in `ids` (the claim's fair order)."""
     place = {key: index for index, key in enumerate(ids)}
     return sorted(rows, key=lambda row: place[row.id])  # type: ignore[attr-defined]
 
@@ -100,9 +105,7 @@ class FairClaim(Generic[T]):
         """The rows among `ids` still waiting, locked (SKIP LOCKED), in the order of `ids`."""
         if not ids:
             return []
-        rows = session.scalars(self._lock, {**values, "ids": ids}).all()
-        place = {key: index for index, key in enumerate(ids)}
-        return sorted(rows, key=lambda row: place[row.id])  # type: ignore[attr-defined]
+        return in_order(session.scalars(self._lock, {**values, "ids": ids}).all(), ids)
 
 
 NO_ROW = uuid.UUID(int=0)  # `first` when a claim has none: no row has this id
